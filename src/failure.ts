@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs';
+import {LinearOperator} from './operators/LinearOperator';
+import {SolveStatus} from './solvers/Solver';
+import {LinearSolveError, LinearSolveErrorCode} from './LinearSolveError';
+import {OnFailure} from './options';
+
+/** The outcome of a solve as a solver reported it. */
+export interface Outcome {
+  status: SolveStatus;
+  iterations: number;
+  relativeResidual: number;
+  method: string;
+}
+
+/**
+ * Turns a failed outcome into an error, a warning or nothing, as `onFailure` says. A failure
+ * whose inputs hold NaN or Inf is reported as 'nonFinite' whatever the solver saw, because
+ * that is the cause to fix.
+ */
+export function reportFailure(outcome: Outcome, operator: LinearOperator, b: tf.Tensor,
+    onFailure: OnFailure, rtol: number): Outcome {
+  if (outcome.status === 'converged') return outcome;
+  const diagnosed = {...outcome};
+  if (!inputsFinite(operator, b)) diagnosed.status = 'nonFinite';
+  if (onFailure === 'ignore') return diagnosed;
+  const error = failureError(diagnosed, rtol);
+  if (onFailure === 'throw') throw error;
+  console.warn(`tfjs-linsolve: ${error.message}`);
+  return diagnosed;
+}
+
+function inputsFinite(operator: LinearOperator, b: tf.Tensor): boolean {
+  const tensors = [b, ...operator.parameters()];
+  return tf.tidy(() => tensors.every(t => tf.all(tf.isFinite(t)).dataSync()[0] === 1));
+}
+
+function failureError({status, method, iterations, relativeResidual}: Outcome, rtol: number): LinearSolveError {
+  const residual = relativeResidual.toExponential(2);
+  const messages: Record<Exclude<SolveStatus, 'converged'>, [LinearSolveErrorCode, string]> = {
+    nonFinite: ['nonFinite', `${method}: A or b contains NaN or Inf, or the solution overflowed ` +
+      '(A singular or badly scaled). Check the inputs with tf.isFinite, and rescale A.'],
+    singular: ['singular', method === 'cholesky' ?
+      'cholesky: a pivot was ≤ n·ε·max|diag A|, so A is not (numerically) symmetric positive ' +
+      "definite. Use method 'lu' for general A, or check how A is built." :
+      `${method}: A is singular to float32 precision (a pivot ≤ n·ε·max|A|). Check A for ` +
+      'dependent rows or columns; for a nearly singular A add a small multiple of I.'],
+    breakdown: ['breakdown', method === 'cg' ?
+      "cg: pᵀAp ≤ 0, so A is not positive definite. Use 'gmres' or 'bicgstab' for indefinite " +
+      "or nonsymmetric A, or 'lu' for a dense one." :
+      `${method}: the iteration broke down (a zero denominator) after ${iterations} iterations. ` +
+      "Try 'gmres', a preconditioner, or another x0."],
+    maxIterations: ['notConverged', `${method}: not converged after ${iterations} iterations ` +
+      `(relative residual ${residual} > rtol ${rtol}). Raise maxIterations, loosen rtol, or add ` +
+      "preconditioner: 'jacobi'."],
+  };
+  const [code, message] = messages[status as Exclude<SolveStatus, 'converged'>];
+  return new LinearSolveError(code, message);
+}

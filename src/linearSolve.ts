@@ -1,0 +1,123 @@
+import * as tf from '@tensorflow/tfjs';
+import {LinearOperator, isLinearOperator} from './operators/LinearOperator';
+import {DenseOperator} from './operators/DenseOperator';
+import {chooseSolver} from './solvers/chooseSolver';
+import {SolveStatus} from './solvers/Solver';
+import {Adjoint} from './adjoints/Adjoint';
+import {ImplicitAdjoint} from './adjoints/ImplicitAdjoint';
+import {SolveOptions, resolveOptions} from './options';
+import {LinearSolveError} from './LinearSolveError';
+import {Outcome} from './failure';
+import {asFloat32, requireSquare} from './util/validate';
+
+/** What `linearSolve` returns. */
+export interface LinearSolveResult {
+  /** The solution, shaped like b; differentiable. */
+  x: tf.Tensor;
+  /** 'converged' means ‖b − A x‖ ≤ max(rtol·‖b‖, atol) held for every right-hand side. */
+  status: SolveStatus;
+  iterations: number;
+  /** max over right-hand sides of ‖b − A x‖ / ‖b‖, measured after the solve. */
+  relativeResidual: number;
+  /** The solver that ran: 'lu', 'cholesky', 'cg', 'bicgstab' or 'gmres'. */
+  method: string;
+}
+
+/**
+ * Solves A x = b and reports how well: `{x, status, iterations, relativeResidual, method}`.
+ *
+ * Differentiable like `solve`. With `onFailure: 'warn'` or `'ignore'` a failed solve returns
+ * its status instead of throwing.
+ *
+ * ```ts
+ * const {x, status, iterations} = ls.linearSolve(A, b, {method: 'cg', onFailure: 'ignore'});
+ * if (status !== 'converged') console.log(`stopped after ${iterations}`);
+ * ```
+ */
+export function linearSolve(A: tf.Tensor | LinearOperator, b: tf.Tensor,
+    options: SolveOptions = {}): LinearSolveResult {
+  const operator = asOperator(A, options);
+  const rhs = asFloat32(b, 'b');
+  const layout = rightHandLayout(operator, rhs.shape);
+  const x0 = options.x0 == null ? null : canonicalX0(options.x0, rhs.shape, layout.canonical);
+  const resolved = resolveOptions(options, x0);
+  const solver = chooseSolver(options.method, operator);
+  const adjoint = chooseAdjoint(options.adjoint);
+  const solved: {outcome?: Outcome} = {};
+  let x: tf.Tensor;
+  try {
+    x = tf.tidy(() => {
+      const canonical = tf.reshape(rhs, layout.canonical);
+      const result = adjoint.solve({operator, solver, b: canonical, options: resolved});
+      solved.outcome = result.outcome;
+      return tf.reshape(result.x, rhs.shape);
+    });
+  } finally {
+    x0?.dispose();
+    if (rhs !== b) rhs.dispose();
+  }
+  const outcome = solved.outcome as Outcome;
+  return {x, status: outcome.status, iterations: outcome.iterations,
+    relativeResidual: outcome.relativeResidual, method: outcome.method};
+}
+
+/**
+ * Solves A x = b: x = A⁻¹b, differentiable with respect to b and everything A was built from.
+ *
+ * The forward runs a real solver (LU, Cholesky, CG, BiCGStab or GMRES; `'auto'` picks from
+ * tags and shape). The backward runs one transposed solve with the same factors or method:
+ * for a loss L, `Aᵀλ = ∂L/∂x`, then `∂L/∂b = λ` and `∂L/∂A = −λxᵀ` (through A's own ops).
+ *
+ * Shapes: A `[n, n]` with b `[n]` or `[n, k]`; a batch A `[B, n, n]` with b `[B, n]` or
+ * `[B, n, k]`; or any LinearOperator (`dense`, `sparse`, `matrixFree`, `diagonal`).
+ * Failures throw a `LinearSolveError` with a `code` unless `onFailure` says otherwise.
+ *
+ * ```ts
+ * const A = tf.tensor2d([[4, 1], [1, 3]]);
+ * const b = tf.tensor1d([1, 2]);
+ * const x = ls.solve(A, b);                                 // [0.0909, 0.6364]
+ * const dA = tf.grad(a => tf.sum(ls.solve(a, b)))(A);       // −λxᵀ with Aᵀλ = 1
+ * ```
+ */
+export function solve(A: tf.Tensor | LinearOperator, b: tf.Tensor, options: SolveOptions = {}): tf.Tensor {
+  return linearSolve(A, b, options).x;
+}
+
+function asOperator(A: tf.Tensor | LinearOperator, options: SolveOptions): LinearOperator {
+  if (isLinearOperator(A)) return A;
+  if (A instanceof tf.Tensor) {
+    requireSquare(A.shape, 'A');
+    return new DenseOperator(asFloat32(A, 'A'), options.tags ?? []);
+  }
+  throw new LinearSolveError('dtype', 'A must be a tf.Tensor or a LinearOperator (ls.dense, ls.sparse, ls.matrixFree).');
+}
+
+/** How b maps onto the canonical `[n, k]` / `[B, n, k]` block the solvers work on. */
+function rightHandLayout(operator: LinearOperator, shape: number[]): {canonical: number[]} {
+  const n = operator.shape[0];
+  const batch = operator.batchSize;
+  const expected = batch == null ? `[${n}] or [${n}, k]` : `[${batch}, ${n}] or [${batch}, ${n}, k]`;
+  const fail = () => new LinearSolveError('shape',
+    `b has shape [${shape}], but A is ${batch == null ? '' : `a batch of ${batch} `}${n}×${n}: ` +
+    `b must be ${expected}.`);
+  if (batch == null) {
+    if (shape.length < 1 || shape.length > 2 || shape[0] !== n) throw fail();
+    return {canonical: [n, shape.length === 2 ? shape[1] : 1]};
+  }
+  if (shape.length < 2 || shape.length > 3 || shape[0] !== batch || shape[1] !== n) throw fail();
+  return {canonical: [batch, n, shape.length === 3 ? shape[2] : 1]};
+}
+
+function canonicalX0(x0: tf.Tensor, bShape: number[], canonical: number[]): tf.Tensor {
+  if (x0.shape.length !== bShape.length || x0.shape.some((d, i) => d !== bShape[i])) {
+    throw new LinearSolveError('shape', `x0 has shape [${x0.shape}]; it must match b's shape [${bShape}].`);
+  }
+  return tf.tidy(() => tf.reshape(asFloat32(x0, 'x0'), canonical));
+}
+
+function chooseAdjoint(adjoint: SolveOptions['adjoint']): Adjoint {
+  if (adjoint == null || adjoint === 'implicit') return new ImplicitAdjoint();
+  if (typeof adjoint === 'object' && typeof adjoint.solve === 'function') return adjoint;
+  throw new LinearSolveError('option',
+    `Unknown adjoint '${String(adjoint)}'. Use 'implicit' or an Adjoint instance.`);
+}

@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs';
+import {BaseOperator, LinearOperator, OperatorTag} from './LinearOperator';
+import {LinearSolveError} from '../LinearSolveError';
+
+/** A function that applies A (or Aᵀ) to x of shape `[n]`, or `[n, k]` for k right-hand sides. */
+export type MatvecFn = (x: tf.Tensor) => tf.Tensor;
+
+/** What `matrixFree` takes. */
+export interface MatrixFreeSpec {
+  shape: [number, number];
+  /** x ↦ A·x. Called with `[n]` for one right-hand side and `[n, k]` for several. */
+  matvec: MatvecFn;
+  /** x ↦ Aᵀ·x, needed for gradients unless A is tagged `'symmetric'`. */
+  rmatvec?: MatvecFn;
+  /** diag(A) `[n]`, for the Jacobi preconditioner. */
+  diagonal?: tf.Tensor;
+  tags?: OperatorTag[];
+}
+
+/** An operator known only by what it does to vectors. */
+export class MatrixFreeOperator extends BaseOperator {
+  readonly kind = 'matrixFree';
+  readonly shape: [number, number];
+
+  constructor(private readonly spec: MatrixFreeSpec, private readonly transposed = false) {
+    super(spec.tags ?? []);
+    this.shape = [spec.shape[0], spec.shape[1]];
+  }
+
+  apply(x: tf.Tensor): tf.Tensor {
+    const fn = this.transposed ? this.spec.rmatvec : this.spec.matvec;
+    if (fn == null) throw noTranspose();
+    const [n, k] = x.shape;
+    const y = k === 1 ? tf.reshape(fn(tf.reshape(x, [n])), [n, 1]) : fn(x);
+    if (y.shape.length !== 2 || y.shape[0] !== n || y.shape[1] !== k) {
+      throw new LinearSolveError('shape',
+        `matrixFree: ${this.transposed ? 'rmatvec' : 'matvec'} returned shape [${y.shape}] for an ` +
+        `input of shape [${k === 1 ? n : x.shape}]; it must return the same shape as its input.`);
+    }
+    return y;
+  }
+
+  transpose(): LinearOperator {
+    if (this.hasTag('symmetric')) return this;
+    return new MatrixFreeOperator(this.spec, !this.transposed);
+  }
+
+  toDense(): tf.Tensor {
+    const n = this.shape[0];
+    return tf.tidy(() => tf.transpose(this.transpose().apply(tf.eye(n))));
+  }
+
+  diagonal(): tf.Tensor | null {
+    return this.spec.diagonal ?? null;
+  }
+}
+
+function noTranspose(): LinearSolveError {
+  return new LinearSolveError('noTranspose',
+    'matrixFree: this needs Aᵀ (the gradient solves Aᵀλ = ∂L/∂x), but the operator has no ' +
+    "rmatvec. Pass rmatvec: x => Aᵀx, or tags: ['symmetric'] if A is symmetric.");
+}
+
+/**
+ * A linear operator given by its action, for A too large or too structured to store.
+ *
+ * Tensors and `tf.variable`s that `matvec` reads receive gradients through the solve
+ * (`∂θ = −(∂(A x)/∂θ)ᵀ λ`), because the implicit adjoint applies `matvec` on the tape once.
+ *
+ * ```ts
+ * const k = tf.variable(tf.scalar(2));
+ * const A = ls.matrixFree({shape: [n, n], tags: ['symmetric', 'positiveDefinite'],
+ *   matvec: x => tf.add(tf.mul(k, x), laplacian(x))});
+ * const x = ls.solve(A, b);          // CG; ∂L/∂k flows through `matvec`
+ * ```
+ */
+export function matrixFree(spec: MatrixFreeSpec): LinearOperator {
+  const [m, n] = spec.shape ?? [];
+  if (!(m > 0) || m !== n) {
+    throw new LinearSolveError('shape', `matrixFree: shape must be square [n, n], got [${spec.shape}].`);
+  }
+  if (typeof spec.matvec !== 'function') {
+    throw new LinearSolveError('option', 'matrixFree: matvec must be a function x => A·x.');
+  }
+  return new MatrixFreeOperator(spec);
+}

@@ -1,0 +1,117 @@
+import * as tf from '@tensorflow/tfjs';
+import {BaseOperator, LinearOperator, OperatorTag} from './LinearOperator';
+import {SparsePattern} from './SparsePattern';
+import {sparseProduct} from './sparseProduct';
+import {asFloat32} from '../util/validate';
+import {LinearSolveError} from '../LinearSolveError';
+
+/** A sparse n×n matrix: a fixed pattern and differentiable `values` on it. */
+export class SparseOperator extends BaseOperator {
+  readonly kind = 'sparse';
+  readonly shape: [number, number];
+
+  constructor(readonly pattern: SparsePattern, readonly values: tf.Tensor,
+      tags: readonly OperatorTag[] = [], private readonly transposed = false) {
+    super(tags);
+    this.shape = [pattern.n, pattern.n];
+  }
+
+  apply(x: tf.Tensor): tf.Tensor {
+    return sparseProduct(this.pattern, this.values, x, this.transposed);
+  }
+
+  transpose(): LinearOperator {
+    if (this.hasTag('symmetric')) return this;
+    return new SparseOperator(this.pattern, this.values, this.tags, !this.transposed);
+  }
+
+  parameters(): tf.Tensor[] {
+    return [this.values];
+  }
+
+  toDense(): tf.Tensor {
+    return tf.tidy(() => {
+      const {rowTensor, colTensor, n} = this.pattern;
+      const [r, c] = this.transposed ? [colTensor, rowTensor] : [rowTensor, colTensor];
+      return tf.scatterND(tf.stack([r, c], 1), this.values, [n, n]);
+    });
+  }
+
+  diagonal(): tf.Tensor {
+    return tf.tidy(() => {
+      const {rows, cols, n} = this.pattern;
+      const onDiagonal = new Float32Array(rows.length);
+      for (let e = 0; e < rows.length; e++) onDiagonal[e] = rows[e] === cols[e] ? 1 : 0;
+      const masked = tf.mul(this.values, tf.tensor1d(onDiagonal));
+      return tf.scatterND(tf.expandDims(this.pattern.rowTensor, 1), masked, [n]);
+    });
+  }
+
+  /** Frees the pattern's index tensors (the values belong to the caller). */
+  dispose(): void {
+    this.pattern.dispose();
+  }
+}
+
+/** The COO description that `sparse` takes. */
+export interface SparseSpec {
+  /** `[nnz, 2]` (row, column) pairs: an int32 tensor or a number[][]. */
+  indices: tf.Tensor | number[][];
+  /** `[nnz]` float32 values; gradients reach them, on the pattern only. */
+  values: tf.Tensor;
+  /** `[n, n]`. */
+  shape: [number, number];
+  tags?: OperatorTag[];
+}
+
+/**
+ * A sparse matrix from COO triplets. Duplicated (row, column) pairs are summed.
+ *
+ * The pattern is read once, here, and laid out for the active backend (padded rows on
+ * cpu/wasm/webgl, TensorFlow's sparse kernel on tfjs-node). `values` stays a tensor, so
+ * `∂L/∂values` comes back only on the pattern: `∂values[e] = −λ[row e]·x[col e]`.
+ *
+ * ```ts
+ * const A = ls.sparse({indices: [[0, 0], [1, 1], [0, 1], [1, 0]],
+ *                      values: tf.tensor1d([4, 3, 1, 1]), shape: [2, 2]});
+ * const x = ls.solve(A, tf.tensor1d([1, 2]), {method: 'cg'});
+ * ```
+ */
+export function sparse(spec: SparseSpec): SparseOperator {
+  const [m, n] = spec.shape ?? [];
+  if (!(m > 0) || m !== n) {
+    throw new LinearSolveError('shape',
+      `sparse: shape must be square [n, n] with n > 0, got [${spec.shape}].`);
+  }
+  const values = asFloat32(spec.values, 'values');
+  const flat = readIndices(spec.indices);
+  const nnz = flat.length / 2;
+  if (values.rank !== 1 || values.shape[0] !== nnz) {
+    throw new LinearSolveError('shape',
+      `sparse: values must have shape [nnz] = [${nnz}] to match indices, got [${values.shape}].`);
+  }
+  const rows = new Int32Array(nnz);
+  const cols = new Int32Array(nnz);
+  for (let e = 0; e < nnz; e++) {
+    rows[e] = flat[2 * e];
+    cols[e] = flat[2 * e + 1];
+    if (!(rows[e] >= 0 && rows[e] < n && cols[e] >= 0 && cols[e] < n)) {
+      throw new LinearSolveError('shape',
+        `sparse: entry ${e} has index (${rows[e]}, ${cols[e]}), outside the ${n}×${n} shape.`);
+    }
+  }
+  return new SparseOperator(new SparsePattern(n, rows, cols), values, spec.tags ?? []);
+}
+
+function readIndices(indices: tf.Tensor | number[][]): Int32Array {
+  if (indices instanceof tf.Tensor) {
+    if (indices.rank !== 2 || indices.shape[1] !== 2) {
+      throw new LinearSolveError('shape', `sparse: indices must be [nnz, 2], got [${indices.shape}].`);
+    }
+    return Int32Array.from(indices.dataSync());
+  }
+  if (!Array.isArray(indices) || indices.some(p => !Array.isArray(p) || p.length !== 2)) {
+    throw new LinearSolveError('shape', 'sparse: indices must be [nnz, 2]: an array of [row, column] pairs.');
+  }
+  return Int32Array.from(indices.flat());
+}

@@ -1,0 +1,90 @@
+import * as tf from '@tensorflow/tfjs';
+import {nativeOps} from '../util/backend';
+
+/**
+ * Padded rows (ELL) of a COO pattern: row i's entries sit in slots [i·width, (i+1)·width);
+ * a padding slot points at column 0 and at value index `nnz` (a zero appended to `values`).
+ * Gather + multiply + sum over padded rows is fast on every backend, unlike segment sums.
+ */
+export interface EllLayout {
+  width: number;
+  /** `[n·width]` int32: the column each slot multiplies. */
+  columns: tf.Tensor;
+  /** `[n·width]` int32: the index into `values` (or `nnz` for padding) of each slot. */
+  slots: tf.Tensor;
+}
+
+/** A COO sparsity pattern with its ELL layouts for A and Aᵀ, built once. */
+export class SparsePattern {
+  readonly nnz: number;
+  /** `[nnz]` int32 row and column of each entry, as tensors (for gradients on the pattern). */
+  readonly rowTensor: tf.Tensor;
+  readonly colTensor: tf.Tensor;
+  private layouts: {forward: EllLayout; transposed: EllLayout} | null = null;
+  private native: {indices64: tf.Tensor; shape64: tf.Tensor; axis: tf.Tensor} | null = null;
+
+  constructor(readonly n: number, readonly rows: Int32Array, readonly cols: Int32Array) {
+    this.nnz = rows.length;
+    this.rowTensor = tf.keep(tf.tensor1d(rows, 'int32'));
+    this.colTensor = tf.keep(tf.tensor1d(cols, 'int32'));
+  }
+
+  /** The ELL layout of A (`transposed` false) or Aᵀ. */
+  ell(transposed: boolean): EllLayout {
+    if (this.layouts == null) {
+      this.layouts = {
+        forward: buildEll(this.n, this.rows, this.cols),
+        transposed: buildEll(this.n, this.cols, this.rows),
+      };
+    }
+    return transposed ? this.layouts.transposed : this.layouts.forward;
+  }
+
+  /** int64 indices and shape for TensorFlow's native sparse kernel (tfjs-node only). */
+  nativeIndices(): {indices64: tf.Tensor; shape64: tf.Tensor; axis: tf.Tensor} | null {
+    const ops = nativeOps();
+    if (ops == null) return null;
+    if (this.native == null) {
+      this.native = tf.tidy(() => {
+        const pairs = tf.stack([this.rowTensor, this.colTensor], 1);
+        return {
+          indices64: tf.keep(ops.toInt64(pairs)),
+          shape64: tf.keep(ops.toInt64(tf.tensor1d([this.n, this.n], 'int32'))),
+          axis: tf.keep(tf.scalar(0, 'int32')),
+        };
+      });
+    }
+    return this.native;
+  }
+
+  dispose(): void {
+    tf.dispose([this.rowTensor, this.colTensor]);
+    if (this.layouts) {
+      const {forward, transposed} = this.layouts;
+      tf.dispose([forward.columns, forward.slots, transposed.columns, transposed.slots]);
+    }
+    if (this.native) tf.dispose([this.native.indices64, this.native.shape64, this.native.axis]);
+    this.layouts = null;
+    this.native = null;
+  }
+}
+
+function buildEll(n: number, rows: Int32Array, cols: Int32Array): EllLayout {
+  const counts = new Int32Array(n);
+  for (let e = 0; e < rows.length; e++) counts[rows[e]]++;
+  let width = 1;
+  for (let i = 0; i < n; i++) width = Math.max(width, counts[i]);
+  const columns = new Int32Array(n * width);
+  const slots = new Int32Array(n * width).fill(rows.length);
+  const fill = new Int32Array(n);
+  for (let e = 0; e < rows.length; e++) {
+    const at = rows[e] * width + fill[rows[e]]++;
+    columns[at] = cols[e];
+    slots[at] = e;
+  }
+  return {
+    width,
+    columns: tf.keep(tf.tensor1d(columns, 'int32')),
+    slots: tf.keep(tf.tensor1d(slots, 'int32')),
+  };
+}

@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs';
+import {customOp} from '../util/customOp';
+import {nativeOps} from '../util/backend';
+import {SparsePattern} from './SparsePattern';
+
+/**
+ * Y = A·X (or Aᵀ·X) for a sparse A given by `pattern` and differentiable `values`.
+ *
+ * Its gradient is its own: ∂X = Aᵀ·∂Y (the transposed product, itself differentiable) and
+ * ∂values[e] = Σₖ ∂Y[row e, k]·X[col e, k] — only on the pattern, never a dense n×n gradient,
+ * and never through `gather`'s built-in gradient (a segment sum that WASM lacks and that is
+ * O(n·nnz) on WebGL).
+ */
+export function sparseProduct(pattern: SparsePattern, values: tf.Tensor, x: tf.Tensor,
+    transposed: boolean): tf.Tensor {
+  return productOp(pattern, transposed)(values, x);
+}
+
+function productOp(pattern: SparsePattern, transposed: boolean) {
+  return customOp(([values, x], save) => {
+    save([values, x]);
+    return {
+      value: multiply(pattern, values, x, transposed),
+      gradFunc: (dy, [savedValues, savedX]) => [
+        valuesGradient(pattern, dy, savedX, transposed),
+        sparseProduct(pattern, savedValues, dy, !transposed),
+      ],
+    };
+  });
+}
+
+function multiply(pattern: SparsePattern, values: tf.Tensor, x: tf.Tensor,
+    transposed: boolean): tf.Tensor {
+  const native = pattern.nativeIndices();
+  const ops = nativeOps();
+  if (native != null && ops != null) {
+    return ops.sparseMatMul(native.indices64, values, native.shape64, x, transposed);
+  }
+  return tf.tidy(() => {
+    const {width, columns, slots} = pattern.ell(transposed);
+    const k = x.shape[1] as number;
+    const padded = tf.concat([values, tf.zeros([1])]);
+    const slotValues = tf.reshape(tf.gather(padded, slots), [pattern.n, width, 1]);
+    const slotX = tf.reshape(tf.gather(x, columns), [pattern.n, width, k]);
+    return tf.sum(tf.mul(slotValues, slotX), 1);
+  });
+}
+
+/** ∂values for Y = A·X: entry (i, j) met ∂Y's row i and X's row j (swapped for Aᵀ). */
+function valuesGradient(pattern: SparsePattern, dy: tf.Tensor, x: tf.Tensor,
+    transposed: boolean): tf.Tensor {
+  return tf.tidy(() => {
+    const outRows = transposed ? pattern.colTensor : pattern.rowTensor;
+    const inRows = transposed ? pattern.rowTensor : pattern.colTensor;
+    const native = pattern.nativeIndices();
+    const ops = nativeOps();
+    const take = (t: tf.Tensor, idx: tf.Tensor) =>
+      native != null && ops != null ? ops.gather(t, idx, native.axis) : tf.gather(t, idx);
+    return tf.sum(tf.mul(take(dy, outRows), take(x, inRows)), -1);
+  });
+}

@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs';
+import {LinearOperator, OperatorTag, isLinearOperator} from './operators/LinearOperator';
+import {MethodName} from './solvers/chooseSolver';
+import {Solver, SolverOptions} from './solvers/Solver';
+import {Adjoint} from './adjoints/Adjoint';
+import {LinearSolveError} from './LinearSolveError';
+import {defaultCheckEvery} from './util/backend';
+
+/** What to do when a solve fails: throw a LinearSolveError, warn and return, or just return. */
+export type OnFailure = 'throw' | 'warn' | 'ignore';
+
+/**
+ * Options of `solve` and `linearSolve`; every field is optional.
+ *
+ * ```ts
+ * ls.solve(A, b, {method: 'cg', rtol: 1e-6, preconditioner: 'jacobi', maxIterations: 500});
+ * ```
+ */
+export interface SolveOptions {
+  /** 'auto' (default), 'lu', 'cholesky', 'cg', 'bicgstab', 'gmres', or a Solver instance. */
+  method?: MethodName | Solver;
+  /** How gradients flow: 'implicit' (default, one transposed solve) or an Adjoint instance. */
+  adjoint?: 'implicit' | Adjoint;
+  /** Relative tolerance ‖b − A x‖ ≤ rtol·‖b‖ per right-hand side (iterative; default 1e-5). */
+  rtol?: number;
+  /** Absolute tolerance: a column stops at ‖b − A x‖ ≤ max(rtol·‖b‖, atol) (default 0). */
+  atol?: number;
+  /** Iteration cap of iterative methods (default 10·n). */
+  maxIterations?: number;
+  /** Read convergence back every this many iterations (default 1 on cpu/wasm/tensorflow, 10 on webgl). */
+  checkEvery?: number;
+  /** Initial guess for iterative methods, shaped like b. */
+  x0?: tf.Tensor;
+  /** 'jacobi' (diag(A)⁻¹) or an operator M ≈ A⁻¹, for iterative methods. */
+  preconditioner?: 'jacobi' | LinearOperator;
+  /** Krylov subspace size between GMRES restarts (default 20). */
+  restart?: number;
+  /** 'throw' (default), 'warn' or 'ignore' when the solve fails; see `linearSolve`'s status. */
+  onFailure?: OnFailure;
+  /** Structural promises for a plain tensor A, e.g. ['symmetric', 'positiveDefinite']. */
+  tags?: OperatorTag[];
+}
+
+/** Options with every default filled in, as solvers and adjoints read them. */
+export interface ResolvedOptions extends SolverOptions {
+  onFailure: OnFailure;
+}
+
+const KNOWN = new Set(['method', 'adjoint', 'rtol', 'atol', 'maxIterations', 'checkEvery', 'x0',
+  'preconditioner', 'restart', 'onFailure', 'tags']);
+
+/** Validates the user's options and fills in defaults; x0 must already be in canonical shape. */
+export function resolveOptions(options: SolveOptions, x0: tf.Tensor | null): ResolvedOptions {
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) {
+      throw new LinearSolveError('option', `Unknown option '${key}'. Known options: ${[...KNOWN].join(', ')}.`);
+    }
+  }
+  const rtol = positive('rtol', options.rtol, 1e-5, true);
+  const atol = positive('atol', options.atol, 0, true);
+  const maxIterations = options.maxIterations == null ? null : positive('maxIterations', options.maxIterations, 0, false);
+  const checkEvery = positive('checkEvery', options.checkEvery, defaultCheckEvery(), false);
+  const restart = positive('restart', options.restart, 20, false);
+  const onFailure = options.onFailure ?? 'throw';
+  if (!['throw', 'warn', 'ignore'].includes(onFailure)) {
+    throw new LinearSolveError('option', `onFailure must be 'throw', 'warn' or 'ignore', got '${onFailure}'.`);
+  }
+  const p = options.preconditioner;
+  if (p != null && p !== 'jacobi' && !isLinearOperator(p)) {
+    throw new LinearSolveError('option', "preconditioner must be 'jacobi' or a LinearOperator M ≈ A⁻¹.");
+  }
+  return {rtol, atol, maxIterations, checkEvery, restart, onFailure, x0, preconditioner: p ?? null};
+}
+
+function positive(name: string, value: number | undefined, fallback: number, real: boolean): number {
+  if (value == null) return fallback;
+  const ok = Number.isFinite(value) && value >= 0 && (real || (Number.isInteger(value) && value >= 1));
+  if (!ok) {
+    throw new LinearSolveError('option',
+      `${name} must be ${real ? 'a finite number ≥ 0' : 'an integer ≥ 1'}, got ${value}.`);
+  }
+  return value;
+}

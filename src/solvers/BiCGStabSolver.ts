@@ -1,0 +1,78 @@
+/**
+ * BiCGStab, van der Vorst's stabilised biconjugate gradients for general nonsymmetric A
+ * (van der Vorst 1992; Saad, Iterative Methods for Sparse Linear Systems, 2nd ed., Alg. 7.7),
+ * right-preconditioned, column by column in the same ops. Two products with A per iteration.
+ *
+ * ρ = r̂ᵀr = 0, r̂ᵀv = 0 or ω = 0 on a column that has not converged is a 'breakdown'.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {LinearOperator} from '../operators/LinearOperator';
+import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
+import {columnDot, columnNorm} from './linalg';
+import {
+  IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, thresholds,
+} from './iterative';
+
+/** BiCGStab: general (nonsymmetric) A, short recurrences, no restart parameter. */
+export class BiCGStabSolver implements Solver {
+  readonly name = 'bicgstab';
+  readonly iterative = true;
+
+  init(operator: LinearOperator, options: SolverOptions): SolverState {
+    return initIterative(operator, options);
+  }
+
+  compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
+    const s = state as IterativeState;
+    const A = (v: tf.Tensor) => s.operator.apply(v);
+    const tol = thresholds(b, options);
+    const restart = (x: tf.Tensor) => {
+      const r = tf.sub(b, A(x));
+      const ones = tf.ones(columnNorm(r).shape);
+      return {x, r, shadow: tf.clone(r), p: tf.zerosLike(r), v: tf.zerosLike(r),
+        rho: ones, alpha: tf.clone(ones), omega: tf.clone(ones), broken: tf.zeros([1])};
+    };
+    const result = iterate(tf.tidy(() => restart(initialGuess(b, options))), {
+      maxIterations: iterationCap(state, options),
+      checkEvery: options.checkEvery,
+      step: ({x, r, shadow, p, v, rho, alpha, omega, broken}) => {
+        const active = tf.greater(columnNorm(r), tol);
+        const nextRho = columnDot(shadow, r);
+        const beta = tf.mul(tf.divNoNan(nextRho, rho), tf.divNoNan(alpha, omega));
+        const nextP = tf.add(r, tf.mul(beta, tf.sub(p, tf.mul(omega, v))));
+        const pHat = s.precondition(nextP);
+        const nextV = A(pHat);
+        const shadowV = columnDot(shadow, nextV);
+        const nextAlpha = tf.divNoNan(nextRho, shadowV);
+        const half = tf.sub(r, tf.mul(nextAlpha, nextV));
+        const sHat = s.precondition(half);
+        const t = A(sHat);
+        const nextOmega = tf.divNoNan(columnDot(t, half), columnDot(t, t));
+        const nextR = tf.sub(half, tf.mul(nextOmega, t));
+        // A column whose half-step residual already meets the tolerance may stop with ω = 0.
+        const halfDone = tf.lessEqual(columnNorm(half), tol);
+        const zero = tf.logicalOr(tf.equal(nextRho, 0),
+          tf.logicalOr(tf.equal(shadowV, 0), tf.logicalAnd(tf.equal(nextOmega, 0), tf.logicalNot(halfDone))));
+        const failed = tf.logicalAnd(active, zero);
+        return {
+          x: tf.add(x, tf.add(tf.mul(nextAlpha, pHat), tf.mul(nextOmega, sHat))),
+          r: nextR, shadow, p: nextP, v: nextV, rho: nextRho, alpha: nextAlpha, omega: nextOmega,
+          broken: tf.maximum(broken, tf.max(tf.cast(failed, 'float32'))),
+        };
+      },
+      check: ({x, r, broken}) => [
+        tf.cast(tf.all(tf.lessEqual(columnNorm(r), tol)), 'float32'),
+        broken,
+        tf.cast(tf.all(tf.isFinite(x)), 'float32'),
+      ],
+      refresh: ({x, broken}) => ({...restart(x), broken: tf.clone(broken)}),
+    });
+    const {x, ...rest} = result.state;
+    tf.dispose([...Object.values(rest), tol]);
+    return finishIterative(state, b, x, result.iterations, options, result.status);
+  }
+
+  transpose(state: SolverState): SolverState {
+    return (state as IterativeState).transpose();
+  }
+}

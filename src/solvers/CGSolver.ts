@@ -1,0 +1,70 @@
+/**
+ * Preconditioned conjugate gradients for symmetric positive definite A (Hestenes & Stiefel
+ * 1952; Saad, Iterative Methods for Sparse Linear Systems, 2nd ed., Alg. 9.1). Each column of
+ * a block of right-hand sides runs its own recurrence (its own α and β) in the same ops.
+ *
+ * pᵀA p ≤ 0 on a column that has not converged proves A is not positive definite: 'breakdown'.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {LinearOperator} from '../operators/LinearOperator';
+import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
+import {columnDot, columnNorm} from './linalg';
+import {
+  IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, thresholds,
+} from './iterative';
+
+/** Conjugate gradients (optionally preconditioned): symmetric positive definite A. */
+export class CGSolver implements Solver {
+  readonly name = 'cg';
+  readonly iterative = true;
+
+  init(operator: LinearOperator, options: SolverOptions): SolverState {
+    return initIterative(operator, options);
+  }
+
+  compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
+    const s = state as IterativeState;
+    const A = (v: tf.Tensor) => s.operator.apply(v);
+    const tol = thresholds(b, options);
+    const restart = (x: tf.Tensor) => {
+      const r = tf.sub(b, A(x));
+      const z = s.precondition(r);
+      return {x, r, p: z, rz: columnDot(r, z), broken: tf.zeros([1])};
+    };
+    const result = iterate(tf.tidy(() => restart(initialGuess(b, options))), {
+      maxIterations: iterationCap(state, options),
+      checkEvery: options.checkEvery,
+      step: ({x, r, p, rz, broken}) => {
+        const ap = A(p);
+        const pap = columnDot(p, ap);
+        const active = tf.greater(columnNorm(r), tol);
+        const alpha = tf.divNoNan(rz, pap);
+        const nextR = tf.sub(r, tf.mul(alpha, ap));
+        const z = s.precondition(nextR);
+        const nextRz = columnDot(nextR, z);
+        const beta = tf.divNoNan(nextRz, rz);
+        const indefinite = tf.logicalAnd(active, tf.lessEqual(pap, 0));
+        return {
+          x: tf.add(x, tf.mul(alpha, p)),
+          r: nextR,
+          p: tf.add(z, tf.mul(beta, p)),
+          rz: nextRz,
+          broken: tf.maximum(broken, tf.max(tf.cast(indefinite, 'float32'))),
+        };
+      },
+      check: ({x, r, broken}) => [
+        tf.cast(tf.all(tf.lessEqual(columnNorm(r), tol)), 'float32'),
+        broken,
+        tf.cast(tf.all(tf.isFinite(x)), 'float32'),
+      ],
+      refresh: ({x, broken}) => ({...restart(x), broken: tf.clone(broken)}),
+    });
+    const {x, ...rest} = result.state;
+    tf.dispose([...Object.values(rest), tol]);
+    return finishIterative(state, b, x, result.iterations, options, result.status);
+  }
+
+  transpose(state: SolverState): SolverState {
+    return (state as IterativeState).transpose();
+  }
+}

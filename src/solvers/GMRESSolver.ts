@@ -1,0 +1,124 @@
+/**
+ * Restarted GMRES(m) for general A (Saad & Schultz 1986; Saad, Iterative Methods for Sparse
+ * Linear Systems, 2nd ed., Alg. 6.9 with right preconditioning, §9.3.2): Arnoldi with modified
+ * Gram–Schmidt, Givens rotations for the small least-squares problem, one recurrence per column.
+ *
+ * The rotated right-hand side gives ‖rⱼ‖ for free; it is read every `checkEvery` steps, and a
+ * cycle that looks converged is confirmed by the true residual at the start of the next.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {LinearOperator} from '../operators/LinearOperator';
+import {Solver, SolverOptions, SolverResult, SolverState, SolveStatus} from './Solver';
+import {columnDot, columnNorm, readScalars} from './linalg';
+import {IterativeState, finishIterative, initIterative, initialGuess, iterationCap, thresholds} from './iterative';
+
+/** GMRES(restart): general A, minimal residual over each Krylov cycle. */
+export class GMRESSolver implements Solver {
+  readonly name = 'gmres';
+  readonly iterative = true;
+
+  init(operator: LinearOperator, options: SolverOptions): SolverState {
+    return initIterative(operator, options);
+  }
+
+  compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
+    const s = state as IterativeState;
+    const tol = thresholds(b, options);
+    const maxIterations = iterationCap(state, options);
+    const m = Math.max(1, Math.min(options.restart, s.operator.shape[0]));
+    let x = initialGuess(b, options);
+    let iterations = 0;
+    let status: SolveStatus = 'maxIterations';
+    while (true) {
+      const r = tf.tidy(() => tf.sub(b, s.operator.apply(x)));
+      const [converged, finite] = readScalars(() => [
+        tf.cast(tf.all(tf.lessEqual(columnNorm(r), tol)), 'float32'),
+        tf.cast(tf.all(tf.isFinite(r)), 'float32'),
+      ]);
+      if (finite < 1) { status = 'nonFinite'; r.dispose(); break; }
+      if (converged >= 1) { status = 'converged'; r.dispose(); break; }
+      if (iterations >= maxIterations) { r.dispose(); break; }
+      const steps = Math.min(m, maxIterations - iterations);
+      const cycle = arnoldiCycle(s, r, tol, steps, options.checkEvery);
+      iterations += cycle.steps;
+      const next = tf.tidy(() => tf.add(x, cycle.update));
+      tf.dispose([x, r, cycle.update]);
+      x = next;
+    }
+    tol.dispose();
+    return finishIterative(state, b, x, iterations, options, status);
+  }
+
+  transpose(state: SolverState): SolverState {
+    return (state as IterativeState).transpose();
+  }
+}
+
+/**
+ * One GMRES cycle from residual r: up to `steps` Arnoldi steps, stopping early when the
+ * residual estimate meets `tol`. Returns the correction M·V·y and the steps taken.
+ */
+function arnoldiCycle(s: IterativeState, r: tf.Tensor, tol: tf.Tensor, steps: number,
+    checkEvery: number): {update: tf.Tensor; steps: number} {
+  const owned: tf.Tensor[] = [];
+  const own = <T extends tf.Tensor>(t: T) => { owned.push(t); return t; };
+  const beta = own(columnNorm(r));
+  const basis = [own(tf.divNoNan(r, beta))];
+  const rotations: Array<{c: tf.Tensor; s: tf.Tensor}> = [];
+  const triangle: tf.Tensor[][] = [];                // triangle[j][i] = Rᵢⱼ
+  const g: tf.Tensor[] = [beta];
+  let taken = 0;
+  for (let j = 0; j < steps; j++) {
+    const step = tf.tidy(() => {
+      let w = s.operator.apply(s.precondition(basis[j]));
+      const h: tf.Tensor[] = [];
+      for (let i = 0; i <= j; i++) {
+        h.push(columnDot(w, basis[i]));
+        w = tf.sub(w, tf.mul(h[i], basis[i]));
+      }
+      const hNext = columnNorm(w);
+      for (let i = 0; i < j; i++) {
+        const {c, s: sn} = rotations[i];
+        const top = tf.add(tf.mul(c, h[i]), tf.mul(sn, h[i + 1]));
+        h[i + 1] = tf.sub(tf.mul(c, h[i + 1]), tf.mul(sn, h[i]));
+        h[i] = top;
+      }
+      const radius = tf.sqrt(tf.add(tf.square(h[j]), tf.square(hNext)));
+      const c = tf.where(tf.greater(radius, 0), tf.divNoNan(h[j], radius), tf.onesLike(radius));
+      const sn = tf.divNoNan(hNext, radius);
+      h[j] = radius;
+      return {v: tf.divNoNan(w, hNext), h, c, sn, gNext: tf.neg(tf.mul(sn, g[j])), gj: tf.mul(c, g[j])};
+    });
+    basis.push(own(step.v));
+    step.h.forEach(own);
+    triangle.push(step.h);
+    rotations.push({c: own(step.c), s: own(step.sn)});
+    g[j] = own(step.gj);
+    g.push(own(step.gNext));
+    taken++;
+    if (taken % checkEvery === 0 && taken < steps) {
+      const [done] = readScalars(() => [tf.cast(tf.all(tf.lessEqual(tf.abs(g[j + 1]), tol)), 'float32')]);
+      if (done >= 1) break;
+    }
+  }
+  const update = tf.tidy(() => {
+    const y = backSubstitute(triangle, g);
+    let combination = tf.mul(y[0], basis[0]);
+    for (let i = 1; i < y.length; i++) combination = tf.add(combination, tf.mul(y[i], basis[i]));
+    return s.precondition(combination);
+  });
+  tf.dispose(owned);
+  return {update, steps: taken};
+}
+
+/** y with R y = g for the upper-triangular R kept column by column, per right-hand side. */
+function backSubstitute(triangle: tf.Tensor[][], g: tf.Tensor[]): tf.Tensor[] {
+  const size = triangle.length;
+  const y: tf.Tensor[] = new Array(size);
+  for (let i = size - 1; i >= 0; i--) {
+    let sum = g[i];
+    for (let j = i + 1; j < size; j++) sum = tf.sub(sum, tf.mul(triangle[j][i], y[j]));
+    y[i] = tf.divNoNan(sum, triangle[i][i]);
+  }
+  return y;
+}

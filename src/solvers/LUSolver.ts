@@ -1,0 +1,130 @@
+/**
+ * LU factorisation with partial pivoting, P A = L U (Golub & Van Loan, Matrix Computations,
+ * 4th ed., Alg. 3.4.1), and the two triangular solves. The backward of a solve reuses the
+ * factors: Aᵀ λ = g is Uᵀ Lᵀ P λ = g, so λ = Pᵀ L⁻ᵀ U⁻ᵀ g — a flag, not a new factorisation.
+ *
+ * On tfjs-node TensorFlow's `Lu` and `MatrixTriangularSolve` kernels run; elsewhere a
+ * right-looking elimination in tf ops picks each pivot on the device (argMax), so nothing is
+ * read back until the single singularity check at the end.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {LinearOperator} from '../operators/LinearOperator';
+import {nativeOps} from '../util/backend';
+import {Solver, SolverResult, SolverState} from './Solver';
+import {triangularSolve} from './triangularSolve';
+import {asBatch, finishDirect, likeInput} from './direct';
+
+const FLOAT32_EPS = 1.1920929e-7;
+
+/** Factors of P A = L U: unit-lower L, upper U, and P as a 0/1 matrix, all `[B, n, n]`. */
+class LUState implements SolverState {
+  constructor(readonly operator: LinearOperator, readonly tensors: tf.Tensor[],
+      readonly transposed: boolean) {}
+
+  get lower() { return this.tensors[0]; }
+  get upper() { return this.tensors[1]; }
+  get permutation() { return this.tensors[2]; }
+  /** Scalar 1 when every |uₖₖ| > n·ε·max|A|, else 0. */
+  get pivotOk() { return this.tensors[3]; }
+
+  withTensors(tensors: tf.Tensor[]): LUState {
+    return new LUState(this.operator, tensors, this.transposed);
+  }
+}
+
+/** Dense LU with partial pivoting: any nonsingular A, batched or not. */
+export class LUSolver implements Solver {
+  readonly name = 'lu';
+  readonly iterative = false;
+
+  init(operator: LinearOperator): SolverState {
+    // tidy returns plain tensors: walking a state object would walk the operator's arrays too.
+    const tensors = tf.tidy(() => {
+      const a = asBatch(operator.toDense());
+      const {lower, upper, permutation} = factorLU(a);
+      const n = a.shape[1] as number;
+      const pivots = tf.abs(tf.sum(tf.mul(upper, tf.eye(n)), -1));
+      const pivotOk = tf.cast(tf.greater(tf.min(pivots), tf.mul(tf.max(tf.abs(a)), n * FLOAT32_EPS)), 'float32');
+      return [lower, upper, permutation, pivotOk];
+    });
+    return new LUState(operator, tensors, false);
+  }
+
+  compute(state: SolverState, b: tf.Tensor): SolverResult {
+    const s = state as LUState;
+    const x = tf.tidy(() => {
+      const rhs = asBatch(b);
+      let y: tf.Tensor;
+      if (!s.transposed) {
+        y = tf.matMul(s.permutation, rhs);
+        y = triangularSolve(s.lower, y, {lower: true});
+        y = triangularSolve(s.upper, y, {lower: false});
+      } else {
+        y = triangularSolve(s.upper, rhs, {lower: true, transposeT: true});
+        y = triangularSolve(s.lower, y, {lower: false, transposeT: true});
+        y = tf.matMul(s.permutation, y, true, false);
+      }
+      return likeInput(y, b);
+    });
+    return finishDirect(s.operator, b, x, s.pivotOk);
+  }
+
+  transpose(state: SolverState): SolverState {
+    const s = state as LUState;
+    return new LUState(s.operator.transpose(), s.tensors, !s.transposed);
+  }
+}
+
+/** P A = L U for a batch `[B, n, n]`. */
+function factorLU(a: tf.Tensor): {lower: tf.Tensor; upper: tf.Tensor; permutation: tf.Tensor} {
+  const n = a.shape[1] as number;
+  const ops = nativeOps();
+  if (ops != null) {
+    const {lu, perm} = ops.lu(a);
+    return splitPacked(lu, tf.cast(tf.oneHot(perm, n), 'float32'));
+  }
+  const batch = a.shape[0] as number;
+  let m = a;
+  let perm = tf.tile(tf.expandDims(tf.range(0, n, 1, 'int32'), 0), [batch, 1]);
+  const rowIndex = tf.range(0, n, 1, 'int32');
+  for (let k = 0; k < n; k++) {
+    const next = tf.tidy(() => eliminate(m, perm, rowIndex, k));
+    if (m !== a) m.dispose();
+    perm.dispose();
+    m = next.m;
+    perm = next.perm;
+  }
+  return splitPacked(m, tf.cast(tf.oneHot(perm, n), 'float32'));
+}
+
+/** One step of right-looking elimination on column k, with the pivot chosen on the device. */
+function eliminate(m: tf.Tensor, perm: tf.Tensor, rowIndex: tf.Tensor, k: number) {
+  const [batch, n] = m.shape as number[];
+  const column = tf.reshape(tf.slice(m, [0, 0, k], [batch, n, 1]), [batch, n]);
+  const candidates = tf.where(tf.greaterEqual(rowIndex, k), tf.abs(column), tf.fill([batch, n], -1));
+  const p = tf.expandDims(tf.cast(tf.argMax(candidates, 1), 'int32'), 1);             // [B, 1]
+  const isK = tf.equal(rowIndex, k);
+  const swap = tf.where(isK, tf.broadcastTo(p, [batch, n]),
+    tf.where(tf.equal(rowIndex, p), tf.fill([batch, n], k, 'int32'), tf.broadcastTo(rowIndex, [batch, n])));
+  const swapped = tf.gather(m, swap, 1, 1);
+  const pivotRow = tf.slice(swapped, [0, k, 0], [batch, 1, n]);                        // [B, 1, n]
+  const pivot = tf.slice(pivotRow, [0, 0, k], [batch, 1, 1]);
+  const below = tf.reshape(tf.cast(tf.greater(rowIndex, k), 'float32'), [1, n, 1]);
+  const right = tf.reshape(tf.cast(tf.greater(rowIndex, k), 'float32'), [1, 1, n]);
+  const columnK = tf.slice(swapped, [0, 0, k], [batch, n, 1]);
+  const multipliers = tf.mul(tf.divNoNan(columnK, pivot), below);                    // [B, n, 1]
+  const eK = tf.reshape(tf.cast(tf.equal(rowIndex, k), 'float32'), [1, 1, n]);
+  const updated = tf.add(
+    tf.sub(swapped, tf.mul(multipliers, tf.mul(pivotRow, right))),
+    tf.mul(tf.sub(multipliers, tf.mul(columnK, below)), eK));
+  return {m: updated, perm: tf.gather(perm, swap, 1, 1)};
+}
+
+function splitPacked(packed: tf.Tensor, permutation: tf.Tensor) {
+  const n = packed.shape[1] as number;
+  const eye = tf.eye(n);
+  const strictLower = tf.sub(tf.linalg.bandPart(tf.onesLike(eye), -1, 0), eye);
+  const lower = tf.add(tf.mul(packed, strictLower), eye);
+  const upper = tf.mul(packed, tf.linalg.bandPart(tf.onesLike(eye), 0, -1));
+  return {lower, upper, permutation};
+}

@@ -1,0 +1,131 @@
+import * as tf from '@tensorflow/tfjs';
+import {LinearOperator} from '../operators/LinearOperator';
+import {LinearSolveError} from '../LinearSolveError';
+import {SolverOptions, SolverResult, SolverState, SolveStatus} from './Solver';
+import {allFinite, columnNorm, readScalars, relativeResiduals} from './linalg';
+
+/** M ≈ A⁻¹ applied to a residual block. */
+export type Preconditioner = (r: tf.Tensor) => tf.Tensor;
+
+/**
+ * The state of an iterative solver: the operator, and the preconditioner as an operator
+ * (for Jacobi, diag(A)⁻¹ computed once; its tensor is saved for the backward).
+ */
+export class IterativeState implements SolverState {
+  constructor(readonly operator: LinearOperator, readonly tensors: tf.Tensor[],
+      readonly preconditioner: LinearOperator | null) {}
+
+  /** M·r, or r itself without a preconditioner. */
+  precondition(r: tf.Tensor): tf.Tensor {
+    if (this.preconditioner != null) return this.preconditioner.apply(r);
+    if (this.tensors.length > 0) return tf.mul(this.tensors[0], r);
+    return r;
+  }
+
+  withTensors(tensors: tf.Tensor[]): IterativeState {
+    return new IterativeState(this.operator, tensors, this.preconditioner);
+  }
+
+  transpose(): IterativeState {
+    // diag(Aᵀ) = diag(A), so a Jacobi preconditioner serves the transposed solve as it is.
+    const m = this.preconditioner == null ? null : this.preconditioner.transpose();
+    return new IterativeState(this.operator.transpose(), this.tensors, m);
+  }
+}
+
+/** Builds the state shared by CG, BiCGStab and GMRES. */
+export function initIterative(operator: LinearOperator, options: SolverOptions): IterativeState {
+  const p = options.preconditioner;
+  if (p == null) return new IterativeState(operator, [], null);
+  if (p !== 'jacobi') return new IterativeState(operator, [], p);
+  const d = operator.diagonal();
+  if (d == null) {
+    throw new LinearSolveError('option',
+      `preconditioner 'jacobi' needs diag(A), which this ${operator.kind} operator cannot give. ` +
+      'Pass diagonal: d to matrixFree, or a preconditioner operator M ≈ A⁻¹.');
+  }
+  const inverse = tf.tidy(() => tf.expandDims(tf.divNoNan(tf.onesLike(d), d), -1));
+  return new IterativeState(operator, [inverse], null);
+}
+
+/** Per-column stopping thresholds max(rtol·‖b‖, atol), `[..., 1, k]`. */
+export function thresholds(b: tf.Tensor, options: SolverOptions): tf.Tensor {
+  return tf.tidy(() => tf.maximum(tf.mul(columnNorm(b), options.rtol), options.atol));
+}
+
+/** Default iteration cap: 10·n, as SciPy does. */
+export function iterationCap(state: SolverState, options: SolverOptions): number {
+  return options.maxIterations ?? 10 * state.operator.shape[0];
+}
+
+/**
+ * The end of every iterative solve: measure the true residual once, and turn flags read
+ * during the loop into a status. `converged` is only reported if the true residual meets the
+ * tolerance.
+ */
+export function finishIterative(state: SolverState, b: tf.Tensor, x: tf.Tensor, iterations: number,
+    options: SolverOptions, loopStatus: SolveStatus): SolverResult {
+  const [finite, worst, residual] = readScalars(() => [
+    allFinite(x),
+    tf.max(tf.sub(columnNorm(tf.sub(b, state.operator.apply(x))), thresholds(b, options))),
+    tf.max(relativeResiduals(v => state.operator.apply(v), b, x)),
+  ]);
+  let status = loopStatus;
+  if (finite < 1 || !Number.isFinite(residual)) status = 'nonFinite';
+  else if (status === 'converged' && worst > 0) status = 'maxIterations';
+  return {x, status, iterations, relativeResidual: residual};
+}
+
+/** The initial guess in the shape of b, or zeros. */
+export function initialGuess(b: tf.Tensor, options: SolverOptions): tf.Tensor {
+  return options.x0 != null ? tf.clone(options.x0) : tf.zerosLike(b);
+}
+
+/**
+ * Tensors that survive one iteration. Each step runs in `tf.tidy`; the previous step's
+ * tensors are disposed once the next exist.
+ */
+export type LoopState = Record<string, tf.Tensor>;
+
+/**
+ * Runs `step` until the flags say stop, reading back only every `checkEvery` iterations.
+ *
+ * `check(s)` returns three scalars read together: converged (1 when every column meets its
+ * threshold), broken (1 when a column divided by zero while not converged) and finite. When
+ * `converged`, `refresh` recomputes the true residual and restarts the recurrence from x; the
+ * loop stops only if that residual meets the threshold too (recursive residuals drift in float32).
+ */
+export function iterate<S extends LoopState>(initial: S, {step, check, refresh, maxIterations, checkEvery}: {
+  step: (s: S) => S;
+  check: (s: S) => tf.Tensor[];
+  refresh: (s: S) => S;
+  maxIterations: number;
+  checkEvery: number;
+}): {state: S; iterations: number; status: SolveStatus} {
+  let s = initial;
+  const replace = (next: S) => {
+    const keep = new Set(Object.values(next));
+    for (const t of Object.values(s)) if (!keep.has(t)) t.dispose();
+    s = next;
+  };
+  let iterations = 0;
+  let justRefreshed = false;
+  while (true) {
+    const due = justRefreshed || iterations % checkEvery === 0 || iterations >= maxIterations;
+    if (due) {
+      const [converged, broken, finite] = readScalars(() => check(s));
+      if (finite < 1) return {state: s, iterations, status: 'nonFinite'};
+      if (converged >= 1) {
+        if (justRefreshed || iterations === 0) return {state: s, iterations, status: 'converged'};
+        replace(tf.tidy(() => refresh(s)));
+        justRefreshed = true;
+        continue;
+      }
+      if (broken >= 1) return {state: s, iterations, status: 'breakdown'};
+      if (iterations >= maxIterations) return {state: s, iterations, status: 'maxIterations'};
+    }
+    replace(tf.tidy(() => step(s)));
+    justRefreshed = false;
+    iterations++;
+  }
+}

@@ -1,0 +1,94 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** The name of the active backend ('cpu', 'tensorflow', 'wasm', 'webgl', …). */
+export function backendName(): string {
+  return tf.getBackend() ?? 'cpu';
+}
+
+/** Whether readbacks are expensive here (GPU backends): iterative solvers then check rarely. */
+export function isGpuBackend(): boolean {
+  const name = backendName();
+  return name === 'webgl' || name === 'webgpu';
+}
+
+/** Default `checkEvery`: every iteration where a readback is cheap, every 10th on GPUs. */
+export function defaultCheckEvery(): number {
+  return isGpuBackend() ? 10 : 1;
+}
+
+/** An attribute of a native TensorFlow op, as tfjs-node's binding takes it. */
+export interface NativeAttr {name: string; type: number; value: unknown}
+
+interface NativeBackend {
+  binding: {TF_ATTR_TYPE: number; TF_ATTR_BOOL: number; TF_ATTR_INT: number; TF_FLOAT: number; TF_INT32: number; TF_INT64: number};
+  executeSingleOutput(name: string, attrs: NativeAttr[], inputs: tf.Tensor[]): tf.Tensor;
+  executeMultipleOutputs(name: string, attrs: NativeAttr[], inputs: tf.Tensor[], n: number): tf.Tensor[];
+}
+
+/**
+ * TensorFlow's own kernels, called by name, when the active backend is tfjs-node; else null.
+ * tfjs's wrappers validate indices in JavaScript and lack LU, Cholesky and triangular solves;
+ * the native kernels do not.
+ */
+export function nativeOps(): NativeOps | null {
+  if (backendName() !== 'tensorflow') return null;
+  const backend = tf.backend() as unknown as NativeBackend;
+  if (typeof backend.executeSingleOutput !== 'function' || backend.binding == null) return null;
+  return new NativeOps(backend);
+}
+
+/** Thin typed calls of the TensorFlow kernels this library uses. */
+export class NativeOps {
+  constructor(private readonly backend: NativeBackend) {}
+
+  private type(name: string, dtype: 'float32' | 'int32' | 'int64'): NativeAttr {
+    const b = this.backend.binding;
+    const value = dtype === 'float32' ? b.TF_FLOAT : dtype === 'int32' ? b.TF_INT32 : b.TF_INT64;
+    return {name, type: b.TF_ATTR_TYPE, value};
+  }
+
+  private bool(name: string, value: boolean): NativeAttr {
+    return {name, type: this.backend.binding.TF_ATTR_BOOL, value};
+  }
+
+  /** LU with partial pivoting: returns packed `lu` [..., n, n] and `perm` [..., n] int32. */
+  lu(a: tf.Tensor): {lu: tf.Tensor; perm: tf.Tensor} {
+    const [lu, perm] = this.backend.executeMultipleOutputs(
+      'Lu', [this.type('T', 'float32'), this.type('output_idx_type', 'int32')], [a], 2);
+    return {lu, perm};
+  }
+
+  /** Lower Cholesky factor (TensorFlow fills a failed factorisation with NaN). */
+  cholesky(a: tf.Tensor): tf.Tensor {
+    return this.backend.executeSingleOutput('Cholesky', [this.type('T', 'float32')], [a]);
+  }
+
+  /** Solves T x = rhs (or Tᴴ x = rhs with `adjoint`) for triangular T. */
+  triangularSolve(t: tf.Tensor, rhs: tf.Tensor, lower: boolean, adjoint: boolean): tf.Tensor {
+    return this.backend.executeSingleOutput('MatrixTriangularSolve',
+      [this.bool('lower', lower), this.bool('adjoint', adjoint), this.type('T', 'float32')], [t, rhs]);
+  }
+
+  /** Row gather without tfjs's JavaScript index validation. */
+  gather(params: tf.Tensor, indices: tf.Tensor, axis: tf.Tensor): tf.Tensor {
+    return this.backend.executeSingleOutput('GatherV2', [
+      this.type('Tparams', 'float32'), this.type('Tindices', 'int32'), this.type('Taxis', 'int32'),
+      {name: 'batch_dims', type: this.backend.binding.TF_ATTR_INT, value: 0},
+    ], [params, indices, axis]);
+  }
+
+  /** int32 → int64, which SparseTensorDenseMatMul wants for its indices. */
+  toInt64(t: tf.Tensor): tf.Tensor {
+    return this.backend.executeSingleOutput('Cast', [
+      this.type('SrcT', 'int32'), this.type('DstT', 'int64'), this.bool('Truncate', false)], [t]);
+  }
+
+  /** y = A x (or Aᵀ x with `adjointA`) for a sparse A in COO form with int64 indices. */
+  sparseMatMul(indices64: tf.Tensor, values: tf.Tensor, shape64: tf.Tensor, x: tf.Tensor,
+      adjointA: boolean): tf.Tensor {
+    return this.backend.executeSingleOutput('SparseTensorDenseMatMul', [
+      this.type('T', 'float32'), this.type('Tindices', 'int64'),
+      this.bool('adjoint_a', adjointA), this.bool('adjoint_b', false),
+    ], [indices64, values, shape64, x]);
+  }
+}

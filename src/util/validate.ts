@@ -1,0 +1,37 @@
+import * as tf from '@tensorflow/tfjs';
+import {LinearSolveError} from '../LinearSolveError';
+
+/**
+ * float32 as it is; int32 cast to float32 (documented); anything else is a 'dtype' error.
+ * tfjs has no float64, so float32 is the only floating type there is.
+ */
+export function asFloat32(t: tf.Tensor, name: string): tf.Tensor {
+  if (!(t instanceof tf.Tensor)) {
+    throw new LinearSolveError('dtype', `${name} must be a tf.Tensor, got ${describe(t)}.`);
+  }
+  if (t.dtype === 'float32') return t;
+  if (t.dtype === 'int32') return tf.cast(t, 'float32');
+  throw new LinearSolveError('dtype',
+    `${name} has dtype ${t.dtype}; tfjs-linsolve works in float32. Cast it with tf.cast(${name}, 'float32').`);
+}
+
+/** n for a square `[n, n]` or `[B, n, n]` shape; a 'shape' error otherwise. */
+export function requireSquare(shape: number[], name: string): number {
+  if (shape.length !== 2 && shape.length !== 3) {
+    throw new LinearSolveError('shape',
+      `${name} must be a matrix [n, n] or a batch [B, n, n], got shape [${shape}].`);
+  }
+  const [m, n] = shape.slice(-2);
+  if (m !== n) {
+    throw new LinearSolveError('shape',
+      `${name} must be square, got ${m}×${n}. For least squares solve the normal equations ` +
+      `(AᵀA x = Aᵀb) with method 'cholesky' or 'cg'.`);
+  }
+  if (n === 0) throw new LinearSolveError('shape', `${name} is empty (0×0).`);
+  return n;
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'an array (wrap it with tf.tensor)';
+  return value === null ? 'null' : typeof value;
+}
