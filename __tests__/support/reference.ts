@@ -1,0 +1,132 @@
+/**
+ * An independent float64 reference in plain JavaScript: dense LU with partial pivoting on
+ * Float64Array, used to judge every float32 result the library returns.
+ */
+
+/** A row-major n×n float64 matrix. */
+export interface Matrix64 {n: number; data: Float64Array}
+
+export const FLOAT32_EPS = 1.1920929e-7;
+
+/** A seeded PRNG (mulberry32) so every test case is the same on every run and backend. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Uniform entries in [−1, 1). */
+export function randomVector(length: number, seed: number): Float64Array {
+  const next = rng(seed);
+  return Float64Array.from({length}, () => 2 * next() - 1);
+}
+
+export function matrix(n: number, entry: (i: number, j: number) => number): Matrix64 {
+  const data = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) data[i * n + j] = entry(i, j);
+  return {n, data};
+}
+
+export function transpose(a: Matrix64): Matrix64 {
+  return matrix(a.n, (i, j) => a.data[j * a.n + i]);
+}
+
+/** A·X for X with k columns stored row-major `[n, k]`. */
+export function matmul(a: Matrix64, x: Float64Array, k = 1): Float64Array {
+  const {n, data} = a;
+  const y = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const aij = data[i * n + j];
+      if (aij === 0) continue;
+      for (let c = 0; c < k; c++) y[i * k + c] += aij * x[j * k + c];
+    }
+  }
+  return y;
+}
+
+/** X = A⁻¹B by LU with partial pivoting in float64; B row-major `[n, k]`. */
+export function solve64(a: Matrix64, b: Float64Array, k = 1): Float64Array {
+  const {n} = a;
+  const m = Float64Array.from(a.data);
+  const x = Float64Array.from(b);
+  for (let col = 0; col < n; col++) {
+    let p = col;
+    for (let i = col + 1; i < n; i++) if (Math.abs(m[i * n + col]) > Math.abs(m[p * n + col])) p = i;
+    if (m[p * n + col] === 0) throw new Error('reference: singular matrix');
+    swapRows(m, n, col, p);
+    swapRows(x, k, col, p);
+    for (let i = col + 1; i < n; i++) {
+      const l = m[i * n + col] / m[col * n + col];
+      if (l === 0) continue;
+      for (let j = col; j < n; j++) m[i * n + j] -= l * m[col * n + j];
+      for (let c = 0; c < k; c++) x[i * k + c] -= l * x[col * k + c];
+    }
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    for (let c = 0; c < k; c++) {
+      let s = x[i * k + c];
+      for (let j = i + 1; j < n; j++) s -= m[i * n + j] * x[j * k + c];
+      x[i * k + c] = s / m[i * n + i];
+    }
+  }
+  return x;
+}
+
+function swapRows(m: Float64Array, width: number, i: number, j: number): void {
+  if (i === j) return;
+  for (let c = 0; c < width; c++) {
+    const t = m[i * width + c];
+    m[i * width + c] = m[j * width + c];
+    m[j * width + c] = t;
+  }
+}
+
+export function norm(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+  return Math.sqrt(s);
+}
+
+/** ‖a − b‖ / ‖b‖. */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < b.length; i++) s += (a[i] - b[i]) ** 2;
+  return Math.sqrt(s) / Math.max(norm(b), 1e-300);
+}
+
+/** The 1-norm condition number κ₁(A) = ‖A‖₁‖A⁻¹‖₁, exactly, through the float64 inverse. */
+export function condition(a: Matrix64): number {
+  const {n} = a;
+  const identity = matrix(n, (i, j) => (i === j ? 1 : 0)).data;
+  const inverse = {n, data: solve64(a, identity, n)};
+  return norm1(a) * norm1(inverse);
+}
+
+function norm1(a: Matrix64): number {
+  let best = 0;
+  for (let j = 0; j < a.n; j++) {
+    let s = 0;
+    for (let i = 0; i < a.n; i++) s += Math.abs(a.data[i * a.n + j]);
+    best = Math.max(best, s);
+  }
+  return best;
+}
+
+/** −λxᵀ as a row-major n×n array: the analytic ∂L/∂A when Aᵀλ = ∂L/∂x. */
+export function outerNegative(lambda: Float64Array, x: Float64Array, n: number, k = 1): Float64Array {
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let c = 0; c < k; c++) s += lambda[i * k + c] * x[j * k + c];
+      out[i * n + j] = -s;
+    }
+  }
+  return out;
+}
