@@ -47,6 +47,24 @@ export class SparseOperator extends BaseOperator {
     });
   }
 
+  /**
+   * The same pattern with new values: the cheap way to rebuild A(θ) every training step,
+   * since the pattern (and its backend layout) is read and built only once.
+   *
+   * ```ts
+   * const A = ls.sparse({indices, values: initial, shape: [n, n]});
+   * const step = () => ls.solve(A.withValues(valuesFrom(theta)), b);
+   * ```
+   */
+  withValues(values: tf.Tensor): SparseOperator {
+    const v = asFloat32(values, 'values');
+    if (v.rank !== 1 || v.shape[0] !== this.pattern.nnz) {
+      throw new LinearSolveError('shape',
+        `withValues: values must have shape [${this.pattern.nnz}] like the pattern, got [${v.shape}].`);
+    }
+    return new SparseOperator(this.pattern, v, this.tags, this.transposed);
+  }
+
   /** Frees the pattern's index tensors (the values belong to the caller). */
   dispose(): void {
     this.pattern.dispose();
