@@ -36,26 +36,32 @@ export interface LinearSolveResult {
  */
 export function linearSolve(A: tf.Tensor | LinearOperator, b: tf.Tensor,
     options: SolveOptions = {}): LinearSolveResult {
-  const operator = asOperator(A, options);
-  const rhs = asFloat32(b, 'b');
+  const owned: tf.Tensor[] = [];
+  try {
+    return solveOwning(A, b, options, owned);
+  } finally {
+    tf.dispose(owned);
+  }
+}
+
+/** linearSolve, recording in `owned` the tensors it made (casts, reshaped x0) to free after. */
+function solveOwning(A: tf.Tensor | LinearOperator, b: tf.Tensor, options: SolveOptions,
+    owned: tf.Tensor[]): LinearSolveResult {
+  const own = (t: tf.Tensor, original: unknown) => { if (t !== original) owned.push(t); return t; };
+  const operator = asOperator(A, options, own);
+  const rhs = own(asFloat32(b, 'b'), b);
   const layout = rightHandLayout(operator, rhs.shape);
-  const x0 = options.x0 == null ? null : canonicalX0(options.x0, rhs.shape, layout.canonical);
+  const x0 = options.x0 == null ? null : own(canonicalX0(options.x0, rhs.shape, layout.canonical), null);
   const resolved = resolveOptions(options, x0);
   const solver = chooseSolver(options.method, operator);
   const adjoint = chooseAdjoint(options.adjoint);
   const solved: {outcome?: Outcome} = {};
-  let x: tf.Tensor;
-  try {
-    x = tf.tidy(() => {
-      const canonical = tf.reshape(rhs, layout.canonical);
-      const result = adjoint.solve({operator, solver, b: canonical, options: resolved});
-      solved.outcome = result.outcome;
-      return tf.reshape(result.x, rhs.shape);
-    });
-  } finally {
-    x0?.dispose();
-    if (rhs !== b) rhs.dispose();
-  }
+  const x = tf.tidy(() => {
+    const canonical = tf.reshape(rhs, layout.canonical);
+    const result = adjoint.solve({operator, solver, b: canonical, options: resolved});
+    solved.outcome = result.outcome;
+    return tf.reshape(result.x, rhs.shape);
+  });
   const outcome = solved.outcome as Outcome;
   return {x, status: outcome.status, iterations: outcome.iterations,
     relativeResidual: outcome.relativeResidual, method: outcome.method};
@@ -83,11 +89,12 @@ export function solve(A: tf.Tensor | LinearOperator, b: tf.Tensor, options: Solv
   return linearSolve(A, b, options).x;
 }
 
-function asOperator(A: tf.Tensor | LinearOperator, options: SolveOptions): LinearOperator {
+function asOperator(A: tf.Tensor | LinearOperator, options: SolveOptions,
+    own: (t: tf.Tensor, original: unknown) => tf.Tensor): LinearOperator {
   if (isLinearOperator(A)) return A;
   if (A instanceof tf.Tensor) {
     requireSquare(A.shape, 'A');
-    return new DenseOperator(asFloat32(A, 'A'), options.tags ?? []);
+    return new DenseOperator(own(asFloat32(A, 'A'), A), options.tags ?? []);
   }
   throw new LinearSolveError('dtype', 'A must be a tf.Tensor or a LinearOperator (ls.dense, ls.sparse, ls.matrixFree).');
 }

@@ -29,6 +29,9 @@ export class ImplicitAdjoint implements Adjoint {
 
 function implicitSolve(problem: SolveProblem, given: SolverState | null): {x: tf.Tensor; outcome: Outcome} {
   const {operator, solver, b, options} = problem;
+  // Fail before any work if the backward will need an Aᵀ the operator cannot give: an error
+  // thrown inside tfjs's backward pass would strand the tape's saved tensors.
+  if (isRecording()) operator.transpose();
   let state = given;
   let outcome: Outcome | null = null;
   const ownState = given == null;

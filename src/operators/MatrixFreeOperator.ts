@@ -28,8 +28,7 @@ export class MatrixFreeOperator extends BaseOperator {
   }
 
   apply(x: tf.Tensor): tf.Tensor {
-    const fn = this.transposed ? this.spec.rmatvec : this.spec.matvec;
-    if (fn == null) throw noTranspose();
+    const fn = (this.transposed ? this.spec.rmatvec : this.spec.matvec) as MatvecFn;
     const [n, k] = x.shape;
     const y = k === 1 ? tf.reshape(fn(tf.reshape(x, [n])), [n, 1]) : fn(x);
     if (y.shape.length !== 2 || y.shape[0] !== n || y.shape[1] !== k) {
@@ -40,14 +39,16 @@ export class MatrixFreeOperator extends BaseOperator {
     return y;
   }
 
+  /** Aᵀ: `rmatvec`, or A itself when tagged symmetric; a 'noTranspose' error otherwise. */
   transpose(): LinearOperator {
     if (this.hasTag('symmetric')) return this;
+    if (this.spec.rmatvec == null) throw noTranspose();
     return new MatrixFreeOperator(this.spec, !this.transposed);
   }
 
+  /** A·I, column by column in one call: n products' worth of work. */
   toDense(): tf.Tensor {
-    const n = this.shape[0];
-    return tf.tidy(() => tf.transpose(this.transpose().apply(tf.eye(n))));
+    return tf.tidy(() => this.apply(tf.eye(this.shape[0])));
   }
 
   diagonal(): tf.Tensor | null {

@@ -48,6 +48,14 @@ export class SparseOperator extends BaseOperator {
   }
 
   /**
+   * Frees the pattern's index tensors now instead of when its `indices` object is
+   * garbage-collected; operators sharing the pattern must not be used afterwards.
+   */
+  dispose(): void {
+    forgetPattern(this.pattern);
+  }
+
+  /**
    * The same pattern with new values: the cheap way to rebuild A(θ) every training step,
    * since the pattern (and its backend layout) is read and built only once.
    *
@@ -65,10 +73,7 @@ export class SparseOperator extends BaseOperator {
     return new SparseOperator(this.pattern, v, this.tags, this.transposed);
   }
 
-  /** Frees the pattern's index tensors (the values belong to the caller). */
-  dispose(): void {
-    this.pattern.dispose();
-  }
+
 }
 
 /** The COO description that `sparse` takes. */
@@ -85,8 +90,9 @@ export interface SparseSpec {
 /**
  * A sparse matrix from COO triplets. Duplicated (row, column) pairs are summed.
  *
- * The pattern is read once, here, and laid out for the active backend (padded rows on
- * cpu/wasm/webgl, TensorFlow's sparse kernel on tfjs-node). `values` stays a tensor, so
+ * The pattern is read once per `indices` object and laid out for the active backend (padded
+ * rows on cpu/wasm/webgl, TensorFlow's sparse kernel on tfjs-node): pass the same `indices`
+ * when rebuilding A from new values, and do not mutate it afterwards. `values` stays a tensor, so
  * `∂L/∂values` comes back only on the pattern: `∂values[e] = −λ[row e]·x[col e]`.
  *
  * ```ts
@@ -101,13 +107,54 @@ export function sparse(spec: SparseSpec): SparseOperator {
     throw new LinearSolveError('shape',
       `sparse: shape must be square [n, n] with n > 0, got [${spec.shape}].`);
   }
+  const pattern = patternOf(spec.indices, n);
   const values = asFloat32(spec.values, 'values');
-  const flat = readIndices(spec.indices);
-  const nnz = flat.length / 2;
-  if (values.rank !== 1 || values.shape[0] !== nnz) {
+  if (values.rank !== 1 || values.shape[0] !== pattern.nnz) {
+    if (values !== spec.values) values.dispose();
     throw new LinearSolveError('shape',
-      `sparse: values must have shape [nnz] = [${nnz}] to match indices, got [${values.shape}].`);
+      `sparse: values must have shape [nnz] = [${pattern.nnz}] to match indices, got [${values.shape}].`);
   }
+  return new SparseOperator(pattern, values, spec.tags ?? []);
+}
+
+/**
+ * Patterns by the `indices` object they were read from, so that rebuilding A(θ) from the same
+ * indices every step (inside tf.grads, a layer's call, a training loop) reads and lays out the
+ * pattern once and allocates nothing more. A pattern's tensors are freed when its indices
+ * object is garbage-collected.
+ */
+const patternCache = new WeakMap<object, Map<number, SparsePattern>>();
+const releasePattern = typeof FinalizationRegistry === 'function' ?
+  new FinalizationRegistry<SparsePattern[]>(patterns => patterns.forEach(p => p.dispose())) : null;
+
+function patternOf(indices: tf.Tensor | number[][], n: number): SparsePattern {
+  const key = indices as object;
+  let byShape = patternCache.get(key);
+  const cached = byShape?.get(n);
+  if (cached != null) return cached;
+  const pattern = readPattern(indices, n);
+  if (byShape == null) {
+    byShape = new Map();
+    patternCache.set(key, byShape);
+  }
+  byShape.set(n, pattern);
+  owners.set(pattern, key);
+  releasePattern?.register(key, [pattern]);
+  return pattern;
+}
+
+/** The indices object each cached pattern was read from, to evict it on dispose. */
+const owners = new WeakMap<SparsePattern, object>();
+
+function forgetPattern(pattern: SparsePattern): void {
+  const key = owners.get(pattern);
+  if (key != null) patternCache.get(key)?.delete(pattern.n);
+  pattern.dispose();
+}
+
+function readPattern(indices: tf.Tensor | number[][], n: number): SparsePattern {
+  const flat = readIndices(indices);
+  const nnz = flat.length / 2;
   const rows = new Int32Array(nnz);
   const cols = new Int32Array(nnz);
   for (let e = 0; e < nnz; e++) {
@@ -118,7 +165,7 @@ export function sparse(spec: SparseSpec): SparseOperator {
         `sparse: entry ${e} has index (${rows[e]}, ${cols[e]}), outside the ${n}×${n} shape.`);
     }
   }
-  return new SparseOperator(new SparsePattern(n, rows, cols), values, spec.tags ?? []);
+  return new SparsePattern(n, rows, cols);
 }
 
 function readIndices(indices: tf.Tensor | number[][]): Int32Array {

@@ -17,16 +17,33 @@ export interface EllLayout {
 /** A COO sparsity pattern with its ELL layouts for A and Aᵀ, built once. */
 export class SparsePattern {
   readonly nnz: number;
-  /** `[nnz]` int32 row and column of each entry, as tensors (for gradients on the pattern). */
-  readonly rowTensor: tf.Tensor;
-  readonly colTensor: tf.Tensor;
+  private entries: {rows: tf.Tensor; cols: tf.Tensor} | null = null;
   private layouts: {forward: EllLayout; transposed: EllLayout} | null = null;
   private native: {indices64: tf.Tensor; shape64: tf.Tensor; axis: tf.Tensor} | null = null;
 
+  /** Tensors are made on first use, so a pattern that is never used allocates nothing. */
   constructor(readonly n: number, readonly rows: Int32Array, readonly cols: Int32Array) {
     this.nnz = rows.length;
-    this.rowTensor = tf.keep(tf.tensor1d(rows, 'int32'));
-    this.colTensor = tf.keep(tf.tensor1d(cols, 'int32'));
+  }
+
+  /** `[nnz]` int32 row of each entry (for gradients on the pattern). */
+  get rowTensor(): tf.Tensor {
+    return this.entryTensors().rows;
+  }
+
+  /** `[nnz]` int32 column of each entry. */
+  get colTensor(): tf.Tensor {
+    return this.entryTensors().cols;
+  }
+
+  private entryTensors(): {rows: tf.Tensor; cols: tf.Tensor} {
+    if (this.entries == null) {
+      this.entries = {
+        rows: tf.keep(tf.tensor1d(this.rows, 'int32')),
+        cols: tf.keep(tf.tensor1d(this.cols, 'int32')),
+      };
+    }
+    return this.entries;
   }
 
   /** The ELL layout of A (`transposed` false) or Aᵀ. */
@@ -58,7 +75,8 @@ export class SparsePattern {
   }
 
   dispose(): void {
-    tf.dispose([this.rowTensor, this.colTensor]);
+    if (this.entries) tf.dispose([this.entries.rows, this.entries.cols]);
+    this.entries = null;
     if (this.layouts) {
       const {forward, transposed} = this.layouts;
       tf.dispose([forward.columns, forward.slots, transposed.columns, transposed.slots]);

@@ -80,8 +80,13 @@ function factorLU(a: tf.Tensor): {lower: tf.Tensor; upper: tf.Tensor; permutatio
   const n = a.shape[1] as number;
   const ops = nativeOps();
   if (ops != null) {
-    const {lu, perm} = ops.lu(a);
-    return splitPacked(lu, tf.cast(tf.oneHot(perm, n), 'float32'));
+    try {
+      const {lu, perm} = ops.lu(a);
+      return splitPacked(lu, tf.cast(tf.oneHot(perm, n), 'float32'));
+    } catch {
+      // TensorFlow refuses exactly singular input ("Input is not invertible"): a zero pivot.
+      return splitPacked(tf.zerosLike(a), tf.zerosLike(a));
+    }
   }
   const batch = a.shape[0] as number;
   let m = a;

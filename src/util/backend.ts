@@ -79,8 +79,15 @@ export class NativeOps {
 
   /** int32 → int64, which SparseTensorDenseMatMul wants for its indices. */
   toInt64(t: tf.Tensor): tf.Tensor {
-    return this.backend.executeSingleOutput('Cast', [
-      this.type('SrcT', 'int32'), this.type('DstT', 'int64'), this.bool('Truncate', false)], [t]);
+    // tfjs-node warns on every int64 output; these stay native and are never read back.
+    const warn = console.warn;
+    console.warn = () => undefined;
+    try {
+      return this.backend.executeSingleOutput('Cast', [
+        this.type('SrcT', 'int32'), this.type('DstT', 'int64'), this.bool('Truncate', false)], [t]);
+    } finally {
+      console.warn = warn;
+    }
   }
 
   /** y = A x (or Aᵀ x with `adjointA`) for a sparse A in COO form with int64 indices. */
