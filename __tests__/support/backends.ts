@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * The backends the property tests run on: cpu always, and tensorflow (tfjs-node) whenever it
- * loads. `npm test` builds tfjs-node first, and in CI (CI=true) a missing native backend
+ * The backends the property tests run on in Node: cpu and wasm always, and tensorflow
+ * (tfjs-node) whenever it loads (webgl runs in headless Chromium, see webgl.test.ts). `npm test` builds tfjs-node first, and in CI (CI=true) a missing native backend
  * fails the run instead of quietly shrinking the table.
  */
 function loadNative(): string | null {
@@ -16,7 +16,10 @@ function loadNative(): string | null {
 
 const nativeError = loadNative();
 
-export const BACKENDS: string[] = nativeError == null ? ['cpu', 'tensorflow'] : ['cpu'];
+// Registers the 'wasm' backend; its .wasm binaries load from node_modules.
+require('@tensorflow/tfjs-backend-wasm');
+
+export const BACKENDS: string[] = nativeError == null ? ['cpu', 'wasm', 'tensorflow'] : ['cpu', 'wasm'];
 
 if (nativeError != null) {
   const message = `tfjs-node did not load (${nativeError}); run \`npm run setup\`.`;

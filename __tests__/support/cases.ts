@@ -72,12 +72,14 @@ function matrixFreeCase(name: string, A0: Matrix64, N: Matrix64, s: number, meth
     tags: ls.OperatorTag[], withTranspose: boolean): Case {
   const {n} = A0;
   const A = matrix(n, (i, j) => f32(A0.data[i * n + j] + f32(s) * N.data[i * n + j]));
+  let constants: tf.Tensor[] | undefined;
   return {
     name, n, A, methods,
     parameters: () => [tf.scalar(s)],
     build: ([scale]) => {
-      const a0 = tf.tensor2d(Float32Array.from(A0.data), [n, n]);
-      const nn = tf.tensor2d(Float32Array.from(N.data), [n, n]);
+      // Tensors a matvec reads must outlive tfjs's forward tidy: made once, outside any gradient.
+      constants ??= [A0, N].map(m => tf.keep(tf.tensor2d(Float32Array.from(m.data), [n, n])));
+      const [a0, nn] = constants;
       const apply = (x: tf.Tensor, t: boolean) => tf.tidy(() => {
         const column = x.rank === 1 ? tf.expandDims(x, 1) : x;
         const y = tf.add(tf.matMul(a0, column, t), tf.mul(scale, tf.matMul(nn, column, t)));

@@ -65,12 +65,14 @@ function implicitSolve(problem: SolveProblem, given: SolverState | null): {x: tf
   }
   const x = tf.tidy(() => {
     const u = operator.apply(xHat);
+    const factors = forwardState.tensors.length;
     const implicit = customOp((_inputs, save) => {
-      save(forwardState.tensors);
+      save([...forwardState.tensors, ...operator.parameters()]);
       return {
         value: tf.clone(xHat),
         gradFunc: (dy, saved) => {
-          const transposed = solver.transpose(forwardState.withTensors(saved));
+          const savedOperator = operator.withParameters(saved.slice(factors));
+          const transposed = solver.transpose(forwardState.withTensors(saved.slice(0, factors), savedOperator));
           const backward = {operator: transposed.operator, solver, b: dy, options: {...options, x0: null}};
           const lambda = implicitSolve(backward, transposed).x;
           return [lambda, tf.neg(lambda)];

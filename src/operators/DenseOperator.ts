@@ -29,6 +29,10 @@ export class DenseOperator extends BaseOperator {
     return [this.matrix];
   }
 
+  withParameters([matrix]: tf.Tensor[]): LinearOperator {
+    return new DenseOperator(matrix, this.tags, this.transposed);
+  }
+
   toDense(): tf.Tensor {
     if (!this.transposed) return this.matrix;
     const perm = this.matrix.rank === 3 ? [0, 2, 1] : [1, 0];

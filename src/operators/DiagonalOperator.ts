@@ -32,6 +32,10 @@ export class DiagonalOperator extends BaseOperator {
     return [this.values];
   }
 
+  withParameters([values]: tf.Tensor[]): LinearOperator {
+    return new DiagonalOperator(values, this.tags);
+  }
+
   toDense(): tf.Tensor {
     return tf.tidy(() => tf.mul(tf.expandDims(this.values, -1), tf.eye(this.shape[0])));
   }

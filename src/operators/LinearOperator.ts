@@ -38,8 +38,14 @@ export interface LinearOperator {
   toDense(): tf.Tensor;
   /** diag(A) as `[n]` (`[B, n]`), or null when the operator cannot give it cheaply. */
   diagonal(): tf.Tensor | null;
-  /** The tensors that define A (matrix, values), for diagnosing NaN/Inf; [] if unknown. */
+  /** The tensors that define A (matrix, values); [] when A is known only by a closure. */
   parameters(): tf.Tensor[];
+  /**
+   * The same operator over other tensors in place of `parameters()`: the backward pass
+   * rebuilds A from saved copies, because tensors made inside the function being
+   * differentiated are disposed before tfjs runs the backward.
+   */
+  withParameters(parameters: tf.Tensor[]): LinearOperator;
 }
 
 /** What every operator shares: tags, and `matvec` on single vectors through `apply`. */
@@ -73,6 +79,10 @@ export abstract class BaseOperator implements LinearOperator {
 
   parameters(): tf.Tensor[] {
     return [];
+  }
+
+  withParameters(_parameters: tf.Tensor[]): LinearOperator {
+    return this;
   }
 }
 

@@ -29,6 +29,10 @@ export class SparseOperator extends BaseOperator {
     return [this.values];
   }
 
+  withParameters([values]: tf.Tensor[]): LinearOperator {
+    return new SparseOperator(this.pattern, values, this.tags, this.transposed);
+  }
+
   toDense(): tf.Tensor {
     return tf.tidy(() => {
       const {rowTensor, colTensor, n} = this.pattern;

@@ -21,9 +21,10 @@ class CholeskyState implements SolverState {
 
   get lower() { return this.tensors[0]; }
   get pivotOk() { return this.tensors[1]; }
+  get maxAbsA() { return this.tensors[2]; }
 
-  withTensors(tensors: tf.Tensor[]): CholeskyState {
-    return new CholeskyState(this.operator, tensors);
+  withTensors(tensors: tf.Tensor[], operator: LinearOperator): CholeskyState {
+    return new CholeskyState(operator, tensors);
   }
 }
 
@@ -42,7 +43,7 @@ export class CholeskySolver implements Solver {
       // dₖ² is the pivot aₖₖ − Σ lₖⱼ²; NaN (a failed native factorisation) fails the test too.
       const pivotOk = tf.cast(tf.greater(tf.min(tf.square(diagL)),
         tf.mul(tf.max(tf.abs(diagA)), n * FLOAT32_EPS)), 'float32');
-      return [lower, pivotOk];
+      return [lower, pivotOk, tf.max(tf.abs(a))];
     });
     return new CholeskyState(operator, tensors);
   }
@@ -53,7 +54,7 @@ export class CholeskySolver implements Solver {
       const y = triangularSolve(s.lower, asBatch(b), {lower: true});
       return likeInput(triangularSolve(s.lower, y, {lower: false, transposeT: true}), b);
     });
-    return finishDirect(s.operator, b, x, s.pivotOk);
+    return finishDirect(s.operator, b, x, s.pivotOk, s.maxAbsA);
   }
 
   transpose(state: SolverState): SolverState {

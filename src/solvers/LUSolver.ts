@@ -26,9 +26,10 @@ class LUState implements SolverState {
   get permutation() { return this.tensors[2]; }
   /** Scalar 1 when every |uₖₖ| > n·ε·max|A|, else 0. */
   get pivotOk() { return this.tensors[3]; }
+  get maxAbsA() { return this.tensors[4]; }
 
-  withTensors(tensors: tf.Tensor[]): LUState {
-    return new LUState(this.operator, tensors, this.transposed);
+  withTensors(tensors: tf.Tensor[], operator: LinearOperator): LUState {
+    return new LUState(operator, tensors, this.transposed);
   }
 }
 
@@ -44,8 +45,9 @@ export class LUSolver implements Solver {
       const {lower, upper, permutation} = factorLU(a);
       const n = a.shape[1] as number;
       const pivots = tf.abs(tf.sum(tf.mul(upper, tf.eye(n)), -1));
-      const pivotOk = tf.cast(tf.greater(tf.min(pivots), tf.mul(tf.max(tf.abs(a)), n * FLOAT32_EPS)), 'float32');
-      return [lower, upper, permutation, pivotOk];
+      const maxAbsA = tf.max(tf.abs(a));
+      const pivotOk = tf.cast(tf.greater(tf.min(pivots), tf.mul(maxAbsA, n * FLOAT32_EPS)), 'float32');
+      return [lower, upper, permutation, pivotOk, maxAbsA];
     });
     return new LUState(operator, tensors, false);
   }
@@ -66,7 +68,7 @@ export class LUSolver implements Solver {
       }
       return likeInput(y, b);
     });
-    return finishDirect(s.operator, b, x, s.pivotOk);
+    return finishDirect(s.operator, b, x, s.pivotOk, s.maxAbsA);
   }
 
   transpose(state: SolverState): SolverState {
@@ -111,7 +113,7 @@ function eliminate(m: tf.Tensor, perm: tf.Tensor, rowIndex: tf.Tensor, k: number
   const isK = tf.equal(rowIndex, k);
   const swap = tf.where(isK, tf.broadcastTo(p, [batch, n]),
     tf.where(tf.equal(rowIndex, p), tf.fill([batch, n], k, 'int32'), tf.broadcastTo(rowIndex, [batch, n])));
-  const swapped = tf.gather(m, swap, 1, 1);
+  const swapped = gatherRows(m, swap);
   const pivotRow = tf.slice(swapped, [0, k, 0], [batch, 1, n]);                        // [B, 1, n]
   const pivot = tf.slice(pivotRow, [0, 0, k], [batch, 1, 1]);
   const below = tf.reshape(tf.cast(tf.greater(rowIndex, k), 'float32'), [1, n, 1]);
@@ -122,7 +124,19 @@ function eliminate(m: tf.Tensor, perm: tf.Tensor, rowIndex: tf.Tensor, k: number
   const updated = tf.add(
     tf.sub(swapped, tf.mul(multipliers, tf.mul(pivotRow, right))),
     tf.mul(tf.sub(multipliers, tf.mul(columnK, below)), eK));
-  return {m: updated, perm: tf.gather(perm, swap, 1, 1)};
+  return {m: updated, perm: tf.reshape(gatherRows(tf.expandDims(perm, 2), swap), [batch, n])};
+}
+
+/**
+ * Row i of member b of the result is row `index[b, i]` of member b of `t` (`[B, n, c]`).
+ * Written as one flat gather because tfjs-backend-wasm 4.22 gets `gather` with
+ * `batchDims = 1` wrong for B > 1.
+ */
+function gatherRows(t: tf.Tensor, index: tf.Tensor): tf.Tensor {
+  const [batch, n, c] = t.shape as number[];
+  const offsets = tf.mul(tf.range(0, batch, 1, 'int32'), tf.scalar(n, 'int32'));
+  const flat = tf.reshape(tf.add(index, tf.expandDims(offsets, 1)), [batch * n]);
+  return tf.reshape(tf.gather(tf.reshape(t, [batch * n, c]), flat), [batch, n, c]);
 }
 
 function splitPacked(packed: tf.Tensor, permutation: tf.Tensor) {

@@ -33,13 +33,13 @@ export interface SolverResult {
 /**
  * The state a solver keeps between `init` and `compute`: factors for direct methods, the
  * operator (and preconditioner) for iterative ones. The implicit adjoint saves `tensors` for
- * the backward pass and rebuilds the state with `withTensors`, so the backward reuses the
- * factorisation.
+ * the backward pass and rebuilds the state with `withTensors` (and the operator rebuilt from
+ * its saved parameters), so the backward reuses the factorisation.
  */
 export interface SolverState {
   readonly operator: LinearOperator;
   readonly tensors: tf.Tensor[];
-  withTensors(tensors: tf.Tensor[]): SolverState;
+  withTensors(tensors: tf.Tensor[], operator: LinearOperator): SolverState;
 }
 
 /**

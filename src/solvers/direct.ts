@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {SolverResult, SolveStatus} from './Solver';
-import {allFinite, readScalars, relativeResiduals} from './linalg';
+import {allFinite, columnNorm, readScalars, relativeResiduals} from './linalg';
 
 /** A `[n, n]` or `[B, n, n]` tensor as `[B, n, n]`. */
 export function asBatch(t: tf.Tensor): tf.Tensor {
@@ -14,16 +14,29 @@ export function likeInput(x: tf.Tensor, input: tf.Tensor): tf.Tensor {
 }
 
 /**
+ * A backward-stable solve in float32 has ‖b − Ax‖ ≤ c·n·ε·(‖A‖‖x‖ + ‖b‖) with modest c
+ * (Higham, Thm 9.4 and §7.1). Beyond 100·n·ε, with ‖A‖₂ ≤ n·max|aᵢⱼ|, the factorisation
+ * broke down numerically (or a kernel is wrong): never report that as converged.
+ */
+const BACKWARD_ERROR_FACTOR = 100 * 1.1920929e-7;
+
+/**
  * The one readback of a direct solve: whether x is finite, whether the factorisation's
- * `pivotOk` held, and the measured residual.
+ * `pivotOk` held, the measured residual, and the normwise backward error against
+ * `maxAbsA` = max|aᵢⱼ|.
  */
 export function finishDirect(operator: LinearOperator, b: tf.Tensor, x: tf.Tensor,
-    pivotOk: tf.Tensor): SolverResult {
-  const [finite, pivots, residual] = readScalars(() => [
-    allFinite(x), pivotOk, tf.max(relativeResiduals(v => operator.apply(v), b, x)),
-  ]);
+    pivotOk: tf.Tensor, maxAbsA: tf.Tensor): SolverResult {
+  const n = operator.shape[0];
+  const [finite, pivots, residual, backwardError] = readScalars(() => {
+    const r = columnNorm(tf.sub(b, operator.apply(x)));
+    const scale = tf.add(tf.mul(tf.mul(maxAbsA, n), columnNorm(x)), columnNorm(b));
+    return [allFinite(x), pivotOk, tf.max(relativeResiduals(v => operator.apply(v), b, x)),
+      tf.max(tf.divNoNan(r, scale))];
+  });
   let status: SolveStatus = 'converged';
   if (pivots < 1) status = 'singular';
   else if (finite < 1 || !Number.isFinite(residual)) status = 'nonFinite';
+  else if (backwardError > BACKWARD_ERROR_FACTOR * n) status = 'singular';
   return {x, status, iterations: 1, relativeResidual: residual};
 }

@@ -22,8 +22,8 @@ export class IterativeState implements SolverState {
     return r;
   }
 
-  withTensors(tensors: tf.Tensor[]): IterativeState {
-    return new IterativeState(this.operator, tensors, this.preconditioner);
+  withTensors(tensors: tf.Tensor[], operator: LinearOperator): IterativeState {
+    return new IterativeState(operator, tensors, this.preconditioner);
   }
 
   transpose(): IterativeState {
