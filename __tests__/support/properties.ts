@@ -1,0 +1,167 @@
+/**
+ * The property checks, written once and run on every backend: by jest in Node (cpu, wasm,
+ * tensorflow) and inside headless Chromium on webgl (webgl.test.ts bundles this file). A
+ * check throws an Error that says what was measured against which bound.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as ls from '../../src';
+import {CASES, Case, Method} from './cases';
+import {condition, randomVector, relativeError, solve64, transpose} from './reference';
+import {RTOL, solutionBound} from './bounds';
+
+export interface Check {
+  /** Unique within a suite; the test's name. */
+  name: string;
+  run(): void;
+}
+
+const ITERATIVE = new Set<Method>(['cg', 'bicgstab', 'gmres']);
+
+function atMost(what: string, value: number, bound: number): void {
+  if (!(value <= bound)) throw new Error(`${what}: ${value.toExponential(3)} exceeds the bound ${bound.toExponential(3)}`);
+}
+
+function equal<T>(what: string, value: T, expected: T): void {
+  if (value !== expected) throw new Error(`${what}: got ${String(value)}, expected ${String(expected)}`);
+}
+
+/** x = A⁻¹b against the float64 reference, for b `[n]` and `[n, 3]`, every case and method. */
+export function solutionChecks(): Check[] {
+  return CASES.flatMap(c => c.methods.flatMap(method => [1, 3].map(k => ({
+    name: `${c.name}, ${method}, ${k} right-hand side${k > 1 ? 's' : ''}`,
+    run: () => {
+      const b = Float64Array.from(randomVector(c.n * k, 11), Math.fround);
+      const expected = solve64(c.A, b, k);
+      const {x, status, residual} = tf.tidy(() => {
+        const rhs = tf.tensor(Float32Array.from(b), k === 1 ? [c.n] : [c.n, k]);
+        const result = ls.linearSolve(c.build(c.parameters()), rhs, {method, rtol: RTOL});
+        return {x: result.x.dataSync().slice(), status: result.status, residual: result.relativeResidual};
+      });
+      equal('status', status, 'converged');
+      atMost('‖x − x*‖/‖x*‖', relativeError(x, expected), solutionBound(c.n, condition(c.A), ITERATIVE.has(method)));
+      if (ITERATIVE.has(method)) atMost('relative residual', residual, RTOL);
+    },
+  }))));
+}
+
+/** Batched A `[2, n, n]` with b `[2, n]` and `[2, n, 2]`. */
+export function batchChecks(): Check[] {
+  const members = [CASES[0].A, CASES[1].A];
+  const n = CASES[0].n;
+  return (['lu', 'gmres', 'bicgstab'] as Method[]).flatMap(method => [1, 2].map(k => ({
+    name: `[2, n, n] with b [2, n${k > 1 ? ', k' : ''}] by ${method}`,
+    run: () => {
+      const b = Float64Array.from(randomVector(2 * n * k, 5), Math.fround);
+      const x = tf.tidy(() => {
+        const A = tf.tensor3d(Float32Array.from([...members[0].data, ...members[1].data]), [2, n, n]);
+        const rhs = tf.tensor(Float32Array.from(b), k === 1 ? [2, n] : [2, n, k]);
+        const result = ls.linearSolve(A, rhs, {method, rtol: RTOL});
+        equal('status', result.status, 'converged');
+        equal('shape', String(result.x.shape), String(rhs.shape));
+        return result.x.dataSync().slice();
+      });
+      members.forEach((member, i) => {
+        const part = (v: ArrayLike<number>) => Float64Array.from(Array.prototype.slice.call(v, i * n * k, (i + 1) * n * k));
+        const bound = solutionBound(n, condition(member), method !== 'lu');
+        atMost(`member ${i}: ‖x − x*‖/‖x*‖`, relativeError(part(x), solve64(member, part(b), k)), bound);
+      });
+    },
+  })));
+}
+
+/** L = Σ w ⊙ x: ∂L/∂b and ∂L/∂θ from the library, flattened. */
+function libraryGradients(c: Case, method: Method, b: Float64Array, w: Float64Array, k: number): Float32Array[] {
+  return tf.tidy(() => {
+    const shape = k === 1 ? [c.n] : [c.n, k];
+    const rhs = tf.tensor(Float32Array.from(b), shape);
+    const weights = tf.tensor(Float32Array.from(w), shape);
+    const loss = (bb: tf.Tensor, ...params: tf.Tensor[]) =>
+      tf.sum(tf.mul(weights, ls.solve(c.build(params), bb, {method, rtol: RTOL})));
+    return tf.grads(loss)([rhs, ...c.parameters()]).map(g => g.dataSync().slice() as Float32Array);
+  });
+}
+
+/** ∂b = A⁻ᵀw and ∂θ = −λᵀ(∂A/∂θ)x against float64, every case and method, k = 1 and 2. */
+export function gradientChecks(): Check[] {
+  return CASES.flatMap(c => c.methods.flatMap(method => [1, 2].map(k => ({
+    name: `${c.name}, ${method}, k=${k}: ∂b = A⁻ᵀw, ∂θ = −λᵀ(∂A/∂θ)x`,
+    run: () => {
+      const b = Float64Array.from(randomVector(c.n * k, 21), Math.fround);
+      const w = Float64Array.from(randomVector(c.n * k, 22), Math.fround);
+      const x = solve64(c.A, b, k);
+      const lambda = solve64(transpose(c.A), w, k);
+      const expected = c.gradient(lambda, x, k);
+      const [db, ...dParams] = libraryGradients(c, method, b, w, k);
+      const bound = solutionBound(c.n, condition(c.A), ITERATIVE.has(method));
+      atMost('∂b error', relativeError(db, lambda), bound);
+      // ∂θ is bilinear in λ and x, so its error is at most the sum of theirs.
+      dParams.forEach((g, i) => atMost(`∂θ${i} error`, relativeError(g, expected[i]), 2 * bound));
+    },
+  }))));
+}
+
+/**
+ * Central differences in float32 with step h carry O(h²) truncation and O(ε/h) rounding: with
+ * h = 1e-2 they are good to about 1e-2 relative, which is all this loose check claims.
+ */
+export function finiteDifferenceChecks(): Check[] {
+  const h = 1e-2;
+  return CASES.map(c => {
+    const method = c.methods[c.methods.length - 1];
+    return {
+      name: `${c.name}, ${method}: d/dt L(θ + t·v) at t = 0`,
+      run: () => tf.tidy(() => {
+        const b = tf.tensor1d(Float32Array.from(randomVector(c.n, 31)));
+        const w = tf.tensor1d(Float32Array.from(randomVector(c.n, 32)));
+        const params = c.parameters();
+        const directions = params.map((p, i) => tf.tensor(Float32Array.from(randomVector(p.size, 40 + i)), p.shape));
+        const loss = (...ps: tf.Tensor[]) => tf.sum(tf.mul(w, ls.solve(c.build(ps), b, {method, rtol: 1e-6})));
+        const at = (t: number) => loss(...params.map((p, i) => tf.add(p, tf.mul(directions[i], t)))).dataSync()[0];
+        const numeric = (at(h) - at(-h)) / (2 * h);
+        const grads = tf.grads(loss)(params);
+        const analytic = grads.reduce((sum, g, i) => sum + tf.sum(tf.mul(g, directions[i])).dataSync()[0], 0);
+        atMost('|numeric − analytic|', Math.abs(numeric - analytic), 1e-2 * Math.max(1, Math.abs(analytic)));
+      }),
+    };
+  });
+}
+
+/**
+ * numTensors after solve, linearSolve, tf.grads and tf.variableGrads equals numTensors before,
+ * up to `gradsLeak` per input of each tf.grads/variableGrads call: tfjs 4.22 on WebGL itself
+ * leaks that many (measured in the same page with tf.grads(a => tf.sum(a))).
+ */
+export function leakChecks(gradsLeak = 0): Check[] {
+  return CASES.flatMap(c => c.methods.map(method => ({
+    name: `${c.name}, ${method}: solve, linearSolve and a gradient leave numTensors unchanged`,
+    run: () => {
+      const params = c.parameters();
+      const b = tf.ones([c.n, 2]);
+      const bVariable = tf.variable(b);
+      const A = c.build(params);
+      ls.solve(A, b, {method}).dispose();   // lazily built layouts (sparse) belong to A
+      const before = tf.memory().numTensors;
+      ls.solve(A, b, {method}).dispose();
+      ls.linearSolve(A, b, {method}).x.dispose();
+      const grads = tf.grads((bb: tf.Tensor, ...ps: tf.Tensor[]) =>
+        tf.sum(ls.solve(c.build(ps), bb, {method})))([b, ...params]);
+      tf.dispose(grads);
+      const {value, grads: vg} = tf.variableGrads(() => tf.sum(ls.solve(A, bVariable, {method})), [bVariable]);
+      tf.dispose([value, ...Object.values(vg)]);
+      const allowed = gradsLeak * (1 + params.length + 1);
+      const after = tf.memory().numTensors;
+      tf.dispose([b, bVariable, ...params]);
+      atMost('tensors left behind', after - before, allowed);
+    },
+  })));
+}
+
+/** What tfjs itself leaks per input of one tf.grads call on the active backend. */
+export function measureGradsLeak(): number {
+  const a = tf.ones([3]);
+  const before = tf.memory().numTensors;
+  tf.dispose(tf.grads((x: tf.Tensor) => tf.sum(x))([a]));
+  const leaked = tf.memory().numTensors - before;
+  a.dispose();
+  return leaked;
+}
