@@ -19,7 +19,7 @@ export interface Outcome {
  */
 export function reportFailure(outcome: Outcome, operator: LinearOperator, b: tf.Tensor,
     onFailure: OnFailure, rtol: number): Outcome {
-  if (outcome.status === 'converged') return outcome;
+  if (outcome.status === 'converged' || outcome.status === 'unchecked') return outcome;
   const diagnosed = {...outcome};
   if (!inputsFinite(operator, b)) diagnosed.status = 'nonFinite';
   if (onFailure === 'ignore') return diagnosed;
@@ -36,7 +36,7 @@ function inputsFinite(operator: LinearOperator, b: tf.Tensor): boolean {
 
 function failureError({status, method, iterations, relativeResidual}: Outcome, rtol: number): LinearSolveError {
   const residual = relativeResidual.toExponential(2);
-  const messages: Record<Exclude<SolveStatus, 'converged'>, [LinearSolveErrorCode, string]> = {
+  const messages: Record<Exclude<SolveStatus, 'converged' | 'unchecked'>, [LinearSolveErrorCode, string]> = {
     nonFinite: ['nonFinite', `${method}: A or b contains NaN or Inf, or the solution overflowed ` +
       '(A singular or badly scaled). Check the inputs with tf.isFinite, and rescale A.'],
     singular: ['singular', method === 'cholesky' ?
@@ -53,6 +53,6 @@ function failureError({status, method, iterations, relativeResidual}: Outcome, r
       `(relative residual ${residual} > rtol ${rtol}). Raise maxIterations, loosen rtol, or add ` +
       "preconditioner: 'jacobi'."],
   };
-  const [code, message] = messages[status as Exclude<SolveStatus, 'converged'>];
+  const [code, message] = messages[status as Exclude<SolveStatus, 'converged' | 'unchecked'>];
   return new LinearSolveError(code, message);
 }

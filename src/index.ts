@@ -20,6 +20,9 @@ export {CholeskySolver} from './solvers/CholeskySolver';
 export {CGSolver} from './solvers/CGSolver';
 export {BiCGStabSolver} from './solvers/BiCGStabSolver';
 export {GMRESSolver} from './solvers/GMRESSolver';
+export {JacobiSolver} from './solvers/JacobiSolver';
 
 export {Adjoint, SolveProblem} from './adjoints/Adjoint';
 export {ImplicitAdjoint} from './adjoints/ImplicitAdjoint';
+export {UnrolledAdjoint} from './adjoints/UnrolledAdjoint';
+export {TruncatedAdjoint} from './adjoints/TruncatedAdjoint';

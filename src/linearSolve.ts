@@ -5,6 +5,8 @@ import {chooseSolver} from './solvers/chooseSolver';
 import {SolveStatus} from './solvers/Solver';
 import {Adjoint} from './adjoints/Adjoint';
 import {ImplicitAdjoint} from './adjoints/ImplicitAdjoint';
+import {UnrolledAdjoint} from './adjoints/UnrolledAdjoint';
+import {TruncatedAdjoint} from './adjoints/TruncatedAdjoint';
 import {SolveOptions, resolveOptions} from './options';
 import {LinearSolveError} from './LinearSolveError';
 import {Outcome} from './failure';
@@ -124,7 +126,9 @@ function canonicalX0(x0: tf.Tensor, bShape: number[], canonical: number[]): tf.T
 
 function chooseAdjoint(adjoint: SolveOptions['adjoint']): Adjoint {
   if (adjoint == null || adjoint === 'implicit') return new ImplicitAdjoint();
-  if (typeof adjoint === 'object' && typeof adjoint.solve === 'function') return adjoint;
+  if (adjoint === 'unrolled') return new UnrolledAdjoint();
+  if (typeof adjoint === 'object' && 'truncated' in adjoint) return new TruncatedAdjoint(adjoint.truncated);
+  if (typeof adjoint === 'object' && typeof (adjoint as Adjoint).solve === 'function') return adjoint as Adjoint;
   throw new LinearSolveError('option',
-    `Unknown adjoint '${String(adjoint)}'. Use 'implicit' or an Adjoint instance.`);
+    `Unknown adjoint '${String(adjoint)}'. Use 'implicit', 'unrolled', {truncated: k} or an Adjoint instance.`);
 }

@@ -19,8 +19,12 @@ export type OnFailure = 'throw' | 'warn' | 'ignore';
 export interface SolveOptions {
   /** 'auto' (default), 'lu', 'cholesky', 'cg', 'bicgstab', 'gmres', or a Solver instance. */
   method?: MethodName | Solver;
-  /** How gradients flow: 'implicit' (default, one transposed solve) or an Adjoint instance. */
-  adjoint?: 'implicit' | Adjoint;
+  /**
+   * How gradients flow: 'implicit' (default: one transposed solve, memory independent of the
+   * iterations), 'unrolled' (through every iteration), {truncated: k} (k taped Richardson
+   * steps from the solution), or an Adjoint instance.
+   */
+  adjoint?: 'implicit' | 'unrolled' | {truncated: number} | Adjoint;
   /** Relative tolerance ‖b − A x‖ ≤ rtol·‖b‖ per right-hand side (iterative; default 1e-5). */
   rtol?: number;
   /** Absolute tolerance: a column stops at ‖b − A x‖ ≤ max(rtol·‖b‖, atol) (default 0). */
@@ -35,6 +39,11 @@ export interface SolveOptions {
   preconditioner?: 'jacobi' | LinearOperator;
   /** Krylov subspace size between GMRES restarts (default 20). */
   restart?: number;
+  /**
+   * Run exactly `maxIterations` iterations with no readback (for GPUs and for unrolled
+   * training); the status is then 'unchecked'. Iterative methods only.
+   */
+  fixedIterations?: boolean;
   /** 'throw' (default), 'warn' or 'ignore' when the solve fails; see `linearSolve`'s status. */
   onFailure?: OnFailure;
   /** Structural promises for a plain tensor A, e.g. ['symmetric', 'positiveDefinite']. */
@@ -47,7 +56,7 @@ export interface ResolvedOptions extends SolverOptions {
 }
 
 const KNOWN = new Set(['method', 'adjoint', 'rtol', 'atol', 'maxIterations', 'checkEvery', 'x0',
-  'preconditioner', 'restart', 'onFailure', 'tags']);
+  'preconditioner', 'restart', 'fixedIterations', 'onFailure', 'tags']);
 
 /** Validates the user's options and fills in defaults; x0 must already be in canonical shape. */
 export function resolveOptions(options: SolveOptions, x0: tf.Tensor | null): ResolvedOptions {
@@ -69,7 +78,11 @@ export function resolveOptions(options: SolveOptions, x0: tf.Tensor | null): Res
   if (p != null && p !== 'jacobi' && !isLinearOperator(p)) {
     throw new LinearSolveError('option', "preconditioner must be 'jacobi' or a LinearOperator M ≈ A⁻¹.");
   }
-  return {rtol, atol, maxIterations, checkEvery, restart, onFailure, x0, preconditioner: p ?? null};
+  const fixedIterations = options.fixedIterations ?? false;
+  if (fixedIterations && options.maxIterations == null) {
+    throw new LinearSolveError('option', 'fixedIterations needs maxIterations: the number of iterations to run.');
+  }
+  return {rtol, atol, maxIterations, checkEvery, restart, fixedIterations, onFailure, x0, preconditioner: p ?? null};
 }
 
 function positive(name: string, value: number | undefined, fallback: number, real: boolean): number {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ls from '../../src';
 import {Matrix64, matmul, matrix, randomVector, transpose} from './reference';
 
-export type Method = 'lu' | 'cholesky' | 'cg' | 'bicgstab' | 'gmres';
+export type Method = 'lu' | 'cholesky' | 'cg' | 'bicgstab' | 'gmres' | 'jacobi';
 
 /**
  * One linear system of the property table: its float32 matrix as a float64 reference, how to
@@ -149,8 +149,8 @@ const GENERAL: Method[] = ['lu', 'bicgstab', 'gmres'];
 export const CASES: Case[] = [
   denseCase('dense nonsymmetric n=24', nonsymmetric(24, 1, 6), GENERAL, []),
   denseCase('dense SPD n=24', spd(24, 2, 0.5), ALL, ['symmetric', 'positiveDefinite']),
-  sparseCase('sparse Poisson 6×6 (SPD)', convectionDiffusion(6, 0), ALL, ['symmetric', 'positiveDefinite']),
-  sparseCase('sparse convection-diffusion 6×6', convectionDiffusion(6, 0.8), GENERAL, []),
+  sparseCase('sparse Poisson 6×6 (SPD)', convectionDiffusion(6, 0), [...ALL, 'jacobi'], ['symmetric', 'positiveDefinite']),
+  sparseCase('sparse convection-diffusion 6×6', convectionDiffusion(6, 0.8), [...GENERAL, 'jacobi'], []),
   matrixFreeCase('matrix-free SPD A₀ + s·I n=16', spd(16, 3, 0.2),
     matrix(16, (i, j) => (i === j ? 1 : 0)), 0.7, ['lu', 'cg', 'gmres'], ['symmetric', 'positiveDefinite'], false),
   matrixFreeCase('matrix-free nonsymmetric A₀ + s·N n=16 (rmatvec)', nonsymmetric(16, 4, 5),

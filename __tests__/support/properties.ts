@@ -15,7 +15,7 @@ export interface Check {
   run(): void;
 }
 
-const ITERATIVE = new Set<Method>(['cg', 'bicgstab', 'gmres']);
+const ITERATIVE = new Set<Method>(['cg', 'bicgstab', 'gmres', 'jacobi']);
 
 function atMost(what: string, value: number, bound: number): void {
   if (!(value <= bound)) throw new Error(`${what}: ${value.toExponential(3)} exceeds the bound ${bound.toExponential(3)}`);

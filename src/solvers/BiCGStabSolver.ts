@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
-import {columnDot, columnNorm} from './linalg';
+import {columnDot, columnNorm, safeDivide} from './linalg';
 import {
   IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, thresholds,
 } from './iterative';
@@ -35,19 +35,20 @@ export class BiCGStabSolver implements Solver {
     const result = iterate(tf.tidy(() => restart(initialGuess(b, options))), {
       maxIterations: iterationCap(state, options),
       checkEvery: options.checkEvery,
+      fixed: options.fixedIterations,
       step: ({x, r, shadow, p, v, rho, alpha, omega, broken}) => {
         const active = tf.greater(columnNorm(r), tol);
         const nextRho = columnDot(shadow, r);
-        const beta = tf.mul(tf.divNoNan(nextRho, rho), tf.divNoNan(alpha, omega));
+        const beta = tf.mul(safeDivide(nextRho, rho), safeDivide(alpha, omega));
         const nextP = tf.add(r, tf.mul(beta, tf.sub(p, tf.mul(omega, v))));
         const pHat = s.precondition(nextP);
         const nextV = A(pHat);
         const shadowV = columnDot(shadow, nextV);
-        const nextAlpha = tf.divNoNan(nextRho, shadowV);
+        const nextAlpha = safeDivide(nextRho, shadowV);
         const half = tf.sub(r, tf.mul(nextAlpha, nextV));
         const sHat = s.precondition(half);
         const t = A(sHat);
-        const nextOmega = tf.divNoNan(columnDot(t, half), columnDot(t, t));
+        const nextOmega = safeDivide(columnDot(t, half), columnDot(t, t));
         const nextR = tf.sub(half, tf.mul(nextOmega, t));
         // A column whose half-step residual already meets the tolerance may stop with ω = 0.
         const halfDone = tf.lessEqual(columnNorm(half), tol);

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
-import {columnDot, columnNorm} from './linalg';
+import {columnDot, columnNorm, safeDivide} from './linalg';
 import {
   IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, thresholds,
 } from './iterative';
@@ -34,15 +34,16 @@ export class CGSolver implements Solver {
     const result = iterate(tf.tidy(() => restart(initialGuess(b, options))), {
       maxIterations: iterationCap(state, options),
       checkEvery: options.checkEvery,
+      fixed: options.fixedIterations,
       step: ({x, r, p, rz, broken}) => {
         const ap = A(p);
         const pap = columnDot(p, ap);
         const active = tf.greater(columnNorm(r), tol);
-        const alpha = tf.divNoNan(rz, pap);
+        const alpha = safeDivide(rz, pap);
         const nextR = tf.sub(r, tf.mul(alpha, ap));
         const z = s.precondition(nextR);
         const nextRz = columnDot(nextR, z);
-        const beta = tf.divNoNan(nextRz, rz);
+        const beta = safeDivide(nextRz, rz);
         const indefinite = tf.logicalAnd(active, tf.lessEqual(pap, 0));
         return {
           x: tf.add(x, tf.mul(alpha, p)),

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {Solver, SolverOptions, SolverResult, SolverState, SolveStatus} from './Solver';
-import {columnDot, columnNorm, readScalars} from './linalg';
+import {columnDot, columnNorm, readScalars, safeDivide, stopGradient} from './linalg';
 import {IterativeState, finishIterative, initIterative, initialGuess, iterationCap, thresholds} from './iterative';
 
 /** GMRES(restart): general A, minimal residual over each Krylov cycle. */
@@ -31,6 +31,16 @@ export class GMRESSolver implements Solver {
     let status: SolveStatus = 'maxIterations';
     while (true) {
       const r = tf.tidy(() => tf.sub(b, s.operator.apply(x)));
+      if (options.fixedIterations && iterations < maxIterations) {
+        // Full cycles with no readback at all.
+        const cycle = arnoldiCycle(s, r, tol, Math.min(m, maxIterations - iterations), Infinity);
+        iterations += cycle.steps;
+        const next = tf.tidy(() => tf.add(x, cycle.update));
+        tf.dispose([x, r, cycle.update]);
+        x = next;
+        continue;
+      }
+      if (options.fixedIterations) { r.dispose(); break; }
       const [converged, finite] = readScalars(() => [
         tf.cast(tf.all(tf.lessEqual(columnNorm(r), tol)), 'float32'),
         tf.cast(tf.all(tf.isFinite(r)), 'float32'),
@@ -63,7 +73,7 @@ function arnoldiCycle(s: IterativeState, r: tf.Tensor, tol: tf.Tensor, steps: nu
   const owned: tf.Tensor[] = [];
   const own = <T extends tf.Tensor>(t: T) => { owned.push(t); return t; };
   const beta = own(columnNorm(r));
-  const basis = [own(tf.divNoNan(r, beta))];
+  const basis = [own(safeDivide(r, beta))];
   const rotations: Array<{c: tf.Tensor; s: tf.Tensor}> = [];
   const triangle: tf.Tensor[][] = [];                // triangle[j][i] = Rᵢⱼ
   const g: tf.Tensor[] = [beta];
@@ -84,10 +94,10 @@ function arnoldiCycle(s: IterativeState, r: tf.Tensor, tol: tf.Tensor, steps: nu
         h[i] = top;
       }
       const radius = tf.sqrt(tf.add(tf.square(h[j]), tf.square(hNext)));
-      const c = tf.where(tf.greater(radius, 0), tf.divNoNan(h[j], radius), tf.onesLike(radius));
-      const sn = tf.divNoNan(hNext, radius);
+      const c = tf.where(tf.greater(stopGradient(radius), 0), safeDivide(h[j], radius), tf.onesLike(radius));
+      const sn = safeDivide(hNext, radius);
       h[j] = radius;
-      return {v: tf.divNoNan(w, hNext), h, c, sn, gNext: tf.neg(tf.mul(sn, g[j])), gj: tf.mul(c, g[j])};
+      return {v: safeDivide(w, hNext), h, c, sn, gNext: tf.neg(tf.mul(sn, g[j])), gj: tf.mul(c, g[j])};
     });
     basis.push(own(step.v));
     step.h.forEach(own);
@@ -118,7 +128,7 @@ function backSubstitute(triangle: tf.Tensor[][], g: tf.Tensor[]): tf.Tensor[] {
   for (let i = size - 1; i >= 0; i--) {
     let sum = g[i];
     for (let j = i + 1; j < size; j++) sum = tf.sub(sum, tf.mul(triangle[j][i], y[j]));
-    y[i] = tf.divNoNan(sum, triangle[i][i]);
+    y[i] = safeDivide(sum, triangle[i][i]);
   }
   return y;
 }

@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 
-/** How a solve ended. Only `'converged'` means the answer meets its tolerance. */
-export type SolveStatus = 'converged' | 'maxIterations' | 'breakdown' | 'singular' | 'nonFinite';
+/**
+ * How a solve ended. Only `'converged'` means the answer meets its tolerance;
+ * `'unchecked'` is a `fixedIterations` solve, which by request read nothing back.
+ */
+export type SolveStatus = 'converged' | 'maxIterations' | 'breakdown' | 'singular' | 'nonFinite' | 'unchecked';
 
 /** Options every solver reads, with defaults filled in (see `SolveOptions` for the user's side). */
 export interface SolverOptions {
@@ -19,6 +22,8 @@ export interface SolverOptions {
   preconditioner: 'jacobi' | LinearOperator | null;
   /** Krylov subspace size between GMRES restarts. */
   restart: number;
+  /** Run exactly `maxIterations` iterations and read nothing back (status 'unchecked'). */
+  fixedIterations: boolean;
 }
 
 /** What a solver returns: x `[..., n, k]` and honest diagnostics. */

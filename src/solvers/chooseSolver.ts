@@ -6,9 +6,10 @@ import {CholeskySolver} from './CholeskySolver';
 import {CGSolver} from './CGSolver';
 import {BiCGStabSolver} from './BiCGStabSolver';
 import {GMRESSolver} from './GMRESSolver';
+import {JacobiSolver} from './JacobiSolver';
 
 /** Names accepted by `method`. */
-export type MethodName = 'auto' | 'lu' | 'cholesky' | 'cg' | 'bicgstab' | 'gmres';
+export type MethodName = 'auto' | 'lu' | 'cholesky' | 'cg' | 'bicgstab' | 'gmres' | 'jacobi';
 
 const SOLVERS: Record<Exclude<MethodName, 'auto'>, () => Solver> = {
   lu: () => new LUSolver(),
@@ -16,6 +17,7 @@ const SOLVERS: Record<Exclude<MethodName, 'auto'>, () => Solver> = {
   cg: () => new CGSolver(),
   bicgstab: () => new BiCGStabSolver(),
   gmres: () => new GMRESSolver(),
+  jacobi: () => new JacobiSolver(),
 };
 
 /** Above this size a sparse or matrix-free operator is not densified by 'auto'. */
@@ -37,7 +39,7 @@ export function chooseSolver(method: MethodName | Solver | undefined, operator: 
   const make = SOLVERS[name as Exclude<MethodName, 'auto'>];
   if (make == null) {
     throw new LinearSolveError('option',
-      `Unknown method '${String(name)}'. Use 'auto', 'lu', 'cholesky', 'cg', 'bicgstab', 'gmres' or a Solver.`);
+      `Unknown method '${String(name)}'. Use 'auto', 'lu', 'cholesky', 'cg', 'bicgstab', 'gmres', 'jacobi' or a Solver.`);
   }
   return make();
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {LinearSolveError} from '../LinearSolveError';
 import {SolverOptions, SolverResult, SolverState, SolveStatus} from './Solver';
-import {allFinite, columnNorm, readScalars, relativeResiduals} from './linalg';
+import {allFinite, columnNorm, readScalars, relativeResiduals, safeDivide} from './linalg';
 
 /** M ≈ A⁻¹ applied to a residual block. */
 export type Preconditioner = (r: tf.Tensor) => tf.Tensor;
@@ -44,7 +44,7 @@ export function initIterative(operator: LinearOperator, options: SolverOptions):
       `preconditioner 'jacobi' needs diag(A), which this ${operator.kind} operator cannot give. ` +
       'Pass diagonal: d to matrixFree, or a preconditioner operator M ≈ A⁻¹.');
   }
-  const inverse = tf.tidy(() => tf.expandDims(tf.divNoNan(tf.onesLike(d), d), -1));
+  const inverse = tf.tidy(() => tf.expandDims(safeDivide(tf.onesLike(d), d), -1));
   return new IterativeState(operator, [inverse], null);
 }
 
@@ -65,6 +65,7 @@ export function iterationCap(state: SolverState, options: SolverOptions): number
  */
 export function finishIterative(state: SolverState, b: tf.Tensor, x: tf.Tensor, iterations: number,
     options: SolverOptions, loopStatus: SolveStatus): SolverResult {
+  if (options.fixedIterations) return {x, status: 'unchecked', iterations, relativeResidual: NaN};
   const [finite, worst, residual] = readScalars(() => [
     allFinite(x),
     tf.max(tf.sub(columnNorm(tf.sub(b, state.operator.apply(x))), thresholds(b, options))),
@@ -95,12 +96,14 @@ export type LoopState = Record<string, tf.Tensor>;
  * `converged`, `refresh` recomputes the true residual and restarts the recurrence from x; the
  * loop stops only if that residual meets the threshold too (recursive residuals drift in float32).
  */
-export function iterate<S extends LoopState>(initial: S, {step, check, refresh, maxIterations, checkEvery}: {
+export function iterate<S extends LoopState>(initial: S, {step, check, refresh, maxIterations, checkEvery, fixed}: {
   step: (s: S) => S;
   check: (s: S) => tf.Tensor[];
   refresh: (s: S) => S;
   maxIterations: number;
   checkEvery: number;
+  /** Exactly maxIterations steps, no readback. */
+  fixed: boolean;
 }): {state: S; iterations: number; status: SolveStatus} {
   let s = initial;
   const replace = (next: S) => {
@@ -108,6 +111,10 @@ export function iterate<S extends LoopState>(initial: S, {step, check, refresh, 
     for (const t of Object.values(s)) if (!keep.has(t)) t.dispose();
     s = next;
   };
+  if (fixed) {
+    for (let i = 0; i < maxIterations; i++) replace(tf.tidy(() => step(s)));
+    return {state: s, iterations: maxIterations, status: 'unchecked'};
+  }
   let iterations = 0;
   let justRefreshed = false;
   while (true) {

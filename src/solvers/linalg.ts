@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import {isRecording, offTape} from '../util/customOp';
 
 /** Column-wise inner products of blocks `[..., n, k]` → `[..., 1, k]`. */
 export function columnDot(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
@@ -31,4 +32,23 @@ export function relativeResiduals(apply: (x: tf.Tensor) => tf.Tensor, b: tf.Tens
 /** 1 if every entry is finite, else 0 (as a float scalar, for packing with other checks). */
 export function allFinite(t: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.min(tf.cast(tf.isFinite(t), 'float32')));
+}
+
+/**
+ * The same values with no gradient path: tfjs has no `stopGradient`, but a custom op without
+ * inputs is cut from every gradient. Only taped code (the unrolled adjoint) needs it.
+ */
+export function stopGradient(t: tf.Tensor): tf.Tensor {
+  return isRecording() ? offTape(() => tf.clone(t)) : t;
+}
+
+/**
+ * a / b, and 0 where b = 0 — like `tf.divNoNan`, but differentiable: tfjs builds divNoNan
+ * from `equal` on b, which has no gradient, so unrolled solvers could not backpropagate.
+ */
+export function safeDivide(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const zero = tf.equal(stopGradient(b), 0);
+    return tf.where(zero, tf.zerosLike(tf.add(a, b)), tf.div(a, tf.where(zero, tf.onesLike(b), b)));
+  });
 }

@@ -1,0 +1,163 @@
+/**
+ * Drives headless Chromium (Debian's /usr/bin/chromium through playwright-core, WebGL2 on
+ * SwiftShader): loads tf.min.js, the library bundle and the test bundle into a page, selects
+ * webgl, runs every check by suite and name, and collects console errors and page errors.
+ */
+import * as fs from 'fs';
+import {Browser, BrowserContext, Page, chromium} from 'playwright-core';
+import {PageScripts} from './bundle';
+import {CheckResult, Harness, PageInfo} from './suites';
+
+/** `LINSOLVE_CHROMIUM` overrides the path (e.g. a Chrome on a developer's machine). */
+export const CHROMIUM = process.env.LINSOLVE_CHROMIUM ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless=new', '--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+  '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-quic',
+];
+
+/** Throws (never skips) when Chromium is missing, in CI and locally alike. */
+export function requireChromium(): void {
+  if (fs.existsSync(CHROMIUM)) return;
+  throw new Error(`Chromium not found at ${CHROMIUM}; the WebGL tests run in headless Chromium. ` +
+    'Install it with `apt-get update && apt-get install -y chromium` (Debian/Ubuntu; .ci/run does this), ' +
+    'or point LINSOLVE_CHROMIUM at a Chromium or Chrome binary.' +
+    (process.env.CI === 'true' ? ' CI=true: a missing browser fails the run.' : ''));
+}
+
+/** A console error, an uncaught page error or a crash, with the check that was running. */
+export interface PageMessage {
+  /** `suite › name`, or null outside any check (loading the scripts, setup). */
+  check: string | null;
+  kind: 'console.error' | 'console.warning' | 'pageerror' | 'crash';
+  text: string;
+}
+
+export interface WebglReport {
+  /** One per page opened (a new page follows a check that hung or crashed its page). */
+  pages: PageInfo[];
+  results: Map<string, CheckResult>;
+  /** console.error, pageerror and crashes outside checks (those inside fail their check). */
+  pageErrors: PageMessage[];
+  /** console.warning messages anywhere (reported, not failed on). */
+  warnings: PageMessage[];
+  totalMs: number;
+}
+
+export const resultKey = (suite: string, name: string) => `${suite} › ${name}`;
+
+type Globals = {linsolveHarness: Harness};
+
+class Session {
+  current: string | null = null;
+  readonly messages: PageMessage[] = [];
+
+  private constructor(readonly context: BrowserContext, readonly page: Page) {
+    page.on('console', m => {
+      if (m.type() === 'error' || m.type() === 'warning') {
+        this.messages.push({check: this.current, kind: m.type() === 'error' ? 'console.error' : 'console.warning', text: m.text()});
+      }
+    });
+    page.on('pageerror', e => this.messages.push({check: this.current, kind: 'pageerror', text: e.stack ?? e.message}));
+    page.on('crash', () => this.messages.push({check: this.current, kind: 'crash', text: 'the page crashed'}));
+  }
+
+  static async open(browser: Browser, scripts: PageScripts): Promise<{session: Session; info: PageInfo}> {
+    const context = await browser.newContext();
+    const session = new Session(context, await context.newPage());
+    const {page} = session;
+    await page.setContent('<!doctype html><html><head><title>tfjs-linsolve webgl checks</title></head><body></body></html>');
+    // The order a user's page uses: TensorFlow.js, then the library, then code that uses both.
+    for (const file of [scripts.tfjs, scripts.library, scripts.tests]) await page.addScriptTag({path: file});
+    const info = await page.evaluate(() => (globalThis as unknown as Globals).linsolveHarness.setup());
+    return {session, info};
+  }
+
+  names(): Promise<{suite: string; names: string[]}[]> {
+    return this.page.evaluate(() => (globalThis as unknown as Globals).linsolveHarness.names());
+  }
+
+  /** Runs one check; a rejected or timed-out evaluate becomes a failed result. */
+  async run(suite: string, name: string, timeoutMs: number): Promise<{result: CheckResult; broken: boolean}> {
+    this.current = resultKey(suite, name);
+    const start = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const evaluation = this.page.evaluate(([s, n]) => (globalThis as unknown as Globals).linsolveHarness.run(s, n), [suite, name]);
+    evaluation.catch(() => undefined);   // after a timeout, closing the page rejects it
+    const timeout = new Promise<'timeout'>(resolve => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+    try {
+      const outcome = await Promise.race([evaluation, timeout]);
+      if (outcome === 'timeout') {
+        return {broken: true, result: {suite, name, ok: false, ms: Date.now() - start,
+          message: `did not finish within ${timeoutMs / 1000} s in the page (the page was closed and a new one opened)`}};
+      }
+      return {broken: false, result: outcome};
+    } catch (error) {
+      return {broken: true, result: {suite, name, ok: false, ms: Date.now() - start,
+        message: `the page failed while running the check: ${(error as Error).message}`}};
+    } finally {
+      clearTimeout(timer);
+      this.current = null;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.context.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Runs every expected check in headless Chromium on webgl. Throws when the page cannot be set
+ * up (no webgl, no float32 render targets, a script that fails to load) or when the page's
+ * check names differ from `expected` (which jest computed in Node).
+ */
+export async function runWebglChecks(scripts: PageScripts, expected: {suite: string; names: string[]}[],
+    {checkTimeoutMs = 120_000, log = (_: string) => undefined} = {}): Promise<WebglReport> {
+  requireChromium();
+  const start = Date.now();
+  const browser = await chromium.launch({executablePath: CHROMIUM, args: CHROMIUM_ARGS});
+  const report: WebglReport = {pages: [], results: new Map(), pageErrors: [], warnings: [], totalMs: 0};
+  const messages: PageMessage[] = [];
+  let session: Session | null = null;
+  try {
+    const open = async () => {
+      const opened = await Session.open(browser, scripts);
+      report.pages.push(opened.info);
+      return opened.session;
+    };
+    session = await open();
+    const inPage = await session.names();
+    if (JSON.stringify(inPage) !== JSON.stringify(expected)) {
+      throw new Error(`the page's checks differ from Node's:\npage: ${JSON.stringify(inPage)}\nnode: ${JSON.stringify(expected)}`);
+    }
+    for (const {suite, names} of expected) {
+      for (const name of names) {
+        if (session == null) session = await open();
+        const {result, broken} = await session.run(suite, name, checkTimeoutMs);
+        report.results.set(resultKey(suite, name), result);
+        log(`${result.ok ? 'ok  ' : 'FAIL'} ${(result.ms / 1000).toFixed(2).padStart(7)} s  ${resultKey(suite, name)}`);
+        if (broken) {
+          messages.push(...session.messages.splice(0));
+          await session.close();
+          session = null;
+        }
+      }
+    }
+  } finally {
+    if (session != null) {
+      messages.push(...session.messages.splice(0));
+      await session.close();
+    }
+    await browser.close().catch(() => undefined);
+  }
+  for (const m of messages) {
+    if (m.kind === 'console.warning') { report.warnings.push(m); continue; }
+    const result = m.check == null ? undefined : report.results.get(m.check);
+    if (result == null) { report.pageErrors.push(m); continue; }
+    result.ok = false;
+    result.message += `${result.message === '' ? '' : '\n'}the page reported a ${m.kind} during this check: ${m.text}`;
+  }
+  report.totalMs = Date.now() - start;
+  return report;
+}

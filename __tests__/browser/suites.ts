@@ -1,0 +1,57 @@
+/**
+ * The WebGL suites: the same property checks and suite titles as the Node tests
+ * (solution.test.ts, gradients.test.ts, memory.test.ts), shared by the page (entry.ts runs
+ * them) and by jest (webgl.test.ts names its tests from them before the page exists).
+ */
+import {
+  Check, batchChecks, finiteDifferenceChecks, gradientChecks, leakChecks, solutionChecks,
+} from '../support/properties';
+
+export interface Suite {
+  /** The Node suite's describe title; jest appends ` [webgl]`. */
+  title: string;
+  /** The checks; `gradsLeak` is tfjs's own per-input leak of tf.grads, measured in the page. */
+  checks(gradsLeak: number): Check[];
+}
+
+export const SUITES: Suite[] = [
+  {title: 'solution matches a float64 reference', checks: () => solutionChecks()},
+  {title: 'batched systems', checks: () => batchChecks()},
+  {title: 'gradients match the analytic float64 ones', checks: () => gradientChecks()},
+  {title: 'gradients agree with finite differences (loose, float32)', checks: () => finiteDifferenceChecks()},
+  {title: 'no tensor leaks', checks: gradsLeak => leakChecks(gradsLeak)},
+];
+
+/** One check's outcome in the page. */
+export interface CheckResult {
+  suite: string;
+  name: string;
+  ok: boolean;
+  /** Empty when ok; else the error's message and stack. */
+  message: string;
+  ms: number;
+}
+
+/** What the page found after selecting the webgl backend. */
+export interface PageInfo {
+  backend: string;
+  tfVersion: string;
+  webglVersion: number;
+  float32RenderEnabled: boolean;
+  float32RenderCapable: boolean;
+  downloadFloatEnabled: boolean;
+  floatPrecision: number;
+  renderer: string;
+  userAgent: string;
+  /** Tensors tfjs itself leaks per input of one tf.grads call here (measureGradsLeak). */
+  gradsLeak: number;
+  /** Backends already initialised when the scripts had loaded (should be none). */
+  backendsAtLoad: string[];
+}
+
+/** What entry.ts puts on `globalThis.linsolveHarness`. */
+export interface Harness {
+  setup(): Promise<PageInfo>;
+  names(): {suite: string; names: string[]}[];
+  run(suite: string, name: string): CheckResult;
+}

@@ -1,0 +1,39 @@
+/**
+ * Backpropagation through every iteration of an iterative solver ("unrolled" or "direct"
+ * differentiation; Gilbert 1992, "Automatic differentiation and iterative processes"). The
+ * gradient is exactly that of the computed x, whatever the tolerance, and it reaches
+ * everything the iterations touch — including a learned preconditioner, which the implicit
+ * gradient never sees. Memory grows linearly with the iterations (each step's tensors stay
+ * on the tape); use `fixedIterations` for a fixed graph.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {Adjoint, SolveProblem} from './Adjoint';
+import {Outcome, reportFailure} from '../failure';
+import {LinearSolveError} from '../LinearSolveError';
+
+/** Differentiate through the iterations themselves. */
+export class UnrolledAdjoint implements Adjoint {
+  readonly name = 'unrolled';
+
+  solve({operator, solver, b, options}: SolveProblem): {x: tf.Tensor; outcome: Outcome} {
+    if (!solver.iterative) {
+      throw new LinearSolveError('option',
+        `adjoint 'unrolled' differentiates through iterations, and '${solver.name}' has none. ` +
+        "Use adjoint 'implicit' (the default) with direct methods, or an iterative method.");
+    }
+    const state = solver.init(operator, options);
+    let result;
+    try {
+      result = solver.compute(state, b, options);
+    } finally {
+      tf.dispose(state.tensors);
+    }
+    const {x, ...diagnostics} = result;
+    try {
+      return {x, outcome: reportFailure({...diagnostics, method: solver.name}, operator, b, options.onFailure, options.rtol)};
+    } catch (error) {
+      x.dispose();
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Jacobi iteration, or preconditioned Richardson iteration with an operator M ≈ A⁻¹:
+ * x ← x + M(b − A x), with M = diag(A)⁻¹ by default (Saad, Iterative Methods for Sparse Linear
+ * Systems, 2nd ed., §4.1). It converges when the spectral radius of I − MA is below 1 (for
+ * Jacobi: A strictly diagonally dominant, for instance). Its derivative is the truncated
+ * Neumann series of A⁻¹, which is why the `{truncated: k}` adjoint steps with it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {LinearOperator} from '../operators/LinearOperator';
+import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
+import {columnNorm} from './linalg';
+import {
+  IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, thresholds,
+} from './iterative';
+
+/** Jacobi / preconditioned Richardson: cheap steps, for diagonally dominant A. */
+export class JacobiSolver implements Solver {
+  readonly name = 'jacobi';
+  readonly iterative = true;
+
+  init(operator: LinearOperator, options: SolverOptions): SolverState {
+    return initIterative(operator, {...options, preconditioner: options.preconditioner ?? 'jacobi'});
+  }
+
+  compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
+    const s = state as IterativeState;
+    const tol = thresholds(b, options);
+    const residual = (x: tf.Tensor) => tf.sub(b, s.operator.apply(x));
+    const result = iterate(tf.tidy(() => {
+      const x = initialGuess(b, options);
+      return {x, r: residual(x)};
+    }), {
+      maxIterations: iterationCap(state, options),
+      checkEvery: options.checkEvery,
+      fixed: options.fixedIterations,
+      step: ({x, r}) => {
+        const next = tf.add(x, s.precondition(r));
+        return {x: next, r: residual(next)};
+      },
+      check: ({x, r}) => [
+        tf.cast(tf.all(tf.lessEqual(columnNorm(r), tol)), 'float32'),
+        tf.scalar(0),
+        tf.cast(tf.all(tf.isFinite(x)), 'float32'),
+      ],
+      // r is the true residual already.
+      refresh: ({x, r}) => ({x, r}),
+    });
+    const {x, r} = result.state;
+    tf.dispose([r, tol]);
+    return finishIterative(state, b, x, result.iterations, options, result.status);
+  }
+
+  transpose(state: SolverState): SolverState {
+    return (state as IterativeState).transpose();
+  }
+}
