@@ -48,15 +48,32 @@ export interface SolveOptions {
   onFailure?: OnFailure;
   /** Structural promises for a plain tensor A, e.g. ['symmetric', 'positiveDefinite']. */
   tags?: OperatorTag[];
+  /**
+   * Options of the implicit backward solve Aᵀλ = ∂L/∂x where they differ from the forward's,
+   * e.g. `{backward: {rtol: 1e-4}}`; it runs the same method on the same factors, with the
+   * transposed preconditioner.
+   */
+  backward?: BackwardOptions;
+}
+
+/** The forward's options that the backward solve may override. */
+export interface BackwardOptions {
+  rtol?: number;
+  atol?: number;
+  maxIterations?: number;
+  checkEvery?: number;
+  restart?: number;
 }
 
 /** Options with every default filled in, as solvers and adjoints read them. */
 export interface ResolvedOptions extends SolverOptions {
   onFailure: OnFailure;
+  backward: Partial<SolverOptions>;
 }
 
 const KNOWN = new Set(['method', 'adjoint', 'rtol', 'atol', 'maxIterations', 'checkEvery', 'x0',
-  'preconditioner', 'restart', 'fixedIterations', 'onFailure', 'tags']);
+  'preconditioner', 'restart', 'fixedIterations', 'onFailure', 'tags', 'backward']);
+const KNOWN_BACKWARD = new Set(['rtol', 'atol', 'maxIterations', 'checkEvery', 'restart']);
 
 /** Validates the user's options and fills in defaults; x0 must already be in canonical shape. */
 export function resolveOptions(options: SolveOptions, x0: tf.Tensor | null): ResolvedOptions {
@@ -82,7 +99,21 @@ export function resolveOptions(options: SolveOptions, x0: tf.Tensor | null): Res
   if (fixedIterations && options.maxIterations == null) {
     throw new LinearSolveError('option', 'fixedIterations needs maxIterations: the number of iterations to run.');
   }
-  return {rtol, atol, maxIterations, checkEvery, restart, fixedIterations, onFailure, x0, preconditioner: p ?? null};
+  return {rtol, atol, maxIterations, checkEvery, restart, fixedIterations, onFailure, x0,
+    preconditioner: p ?? null, backward: resolveBackward(options.backward ?? {})};
+}
+
+function resolveBackward(backward: BackwardOptions): Partial<SolverOptions> {
+  const resolved: Partial<SolverOptions> = {};
+  for (const [key, value] of Object.entries(backward)) {
+    if (!KNOWN_BACKWARD.has(key)) {
+      throw new LinearSolveError('option',
+        `Unknown backward option '${key}'. Known: ${[...KNOWN_BACKWARD].join(', ')}.`);
+    }
+    const real = key === 'rtol' || key === 'atol';
+    (resolved as Record<string, number>)[key] = positive(`backward.${key}`, value as number, 0, real);
+  }
+  return resolved;
 }
 
 function positive(name: string, value: number | undefined, fallback: number, real: boolean): number {

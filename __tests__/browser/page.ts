@@ -67,11 +67,18 @@ class Session {
     const context = await browser.newContext();
     const session = new Session(context, await context.newPage());
     const {page} = session;
-    await page.setContent('<!doctype html><html><head><title>tfjs-linsolve webgl checks</title></head><body></body></html>');
-    // The order a user's page uses: TensorFlow.js, then the library, then code that uses both.
-    for (const file of [scripts.tfjs, scripts.library, scripts.tests]) await page.addScriptTag({path: file});
-    const info = await page.evaluate(() => (globalThis as unknown as Globals).linsolveHarness.setup());
-    return {session, info};
+    try {
+      await page.setContent('<!doctype html><html><head><title>tfjs-linsolve webgl checks</title></head><body></body></html>');
+      // The order a user's page uses: TensorFlow.js, then the library, then code that uses both.
+      for (const file of [scripts.tfjs, scripts.library, scripts.tests]) await page.addScriptTag({path: file});
+      const info = await page.evaluate(() => (globalThis as unknown as Globals).linsolveHarness.setup());
+      return {session, info};
+    } catch (error) {
+      await session.close();
+      const seen = session.messages.map(m => `\n  ${m.kind}: ${m.text}`).join('');
+      throw new Error(`setting up the WebGL page failed: ${(error as Error).message}` +
+        (seen === '' ? '' : `\nthe page reported:${seen}`));
+    }
   }
 
   names(): Promise<{suite: string; names: string[]}[]> {
@@ -113,7 +120,7 @@ class Session {
  * check names differ from `expected` (which jest computed in Node).
  */
 export async function runWebglChecks(scripts: PageScripts, expected: {suite: string; names: string[]}[],
-    {checkTimeoutMs = 120_000, log = (_: string) => undefined} = {}): Promise<WebglReport> {
+    {checkTimeoutMs = 120_000, log = (_: string): void => undefined}: {checkTimeoutMs?: number; log?: (line: string) => void} = {}): Promise<WebglReport> {
   requireChromium();
   const start = Date.now();
   const browser = await chromium.launch({executablePath: CHROMIUM, args: CHROMIUM_ARGS});

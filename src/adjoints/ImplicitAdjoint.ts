@@ -1,21 +1,25 @@
 /**
  * Implicit differentiation of x = A⁻¹b (the adjoint method; Blondel et al., "Efficient and
  * Modular Implicit Differentiation", 2022). The forward solve runs off the tape, so its
- * iterations cost no memory in training. On the tape we build only
+ * iterations cost no memory in training. On the tape we build one custom op whose value is
+ * x̂ and whose backward solves Aᵀλ = ∂L/∂x, giving ∂b = λ and ∂A = −λxᵀ:
  *
- *     u = A·x̂  (taped: reaches every tensor A was built from)
- *     x = g(b, u), a custom op whose value is x̂ and whose backward solves Aᵀλ = ∂L/∂x
- *                  and returns ∂b = λ, ∂u = −λ,
+ * - Operators with explicit parameters (dense matrix, sparse values, diagonal) are inputs of
+ *   that op, saved for the backward, and get −∂⟨λ, A x⟩/∂p from `parameterGradients`. When
+ *   the backward is itself recorded, x is recomputed by this same function, so gradients of
+ *   gradients (Hessian-vector products) are exact for A's parameters and for b.
+ * - A matrix-free A is known only by a closure: we tape u = A·x̂ and the op takes (b, u),
+ *   returning ∂u = −λ, so −λx̂ᵀ reaches whatever the closure read. Second derivatives then
+ *   hold for b but not for A's parameters (x̂ is a constant there).
  *
- * so ∂L/∂A = −λx̂ᵀ arrives through the product's own gradient: dense entries, sparse values on
- * their pattern, the weights a matrix-free matvec reads. The backward reuses the forward's
- * solver state (its factorisation) and goes through this same function, so λ is itself
- * differentiable in b and g.
+ * The backward reuses the forward's solver state (its factorisation) and is a call of this
+ * same function, so λ is itself differentiable.
  */
 import * as tf from '@tensorflow/tfjs';
 import {Adjoint, SolveProblem} from './Adjoint';
 import {SolverState} from '../solvers/Solver';
 import {Outcome, reportFailure} from '../failure';
+import {ResolvedOptions} from '../options';
 import {customOp, isRecording, offTape} from '../util/customOp';
 
 /** The default adjoint: one transposed solve in the backward, memory independent of iterations. */
@@ -63,25 +67,63 @@ function implicitSolve(problem: SolveProblem, given: SolverState | null): {x: tf
     release();
     return {x: xHat, outcome};
   }
-  const x = tf.tidy(() => {
-    const u = operator.apply(xHat);
-    const factors = forwardState.tensors.length;
-    const implicit = customOp((_inputs, save) => {
-      save([...forwardState.tensors, ...operator.parameters()]);
-      return {
-        value: tf.clone(xHat),
-        gradFunc: (dy, saved) => {
-          const savedOperator = operator.withParameters(saved.slice(factors));
-          const transposed = solver.transpose(forwardState.withTensors(saved.slice(0, factors), savedOperator));
-          const backward = {operator: transposed.operator, solver, b: dy, options: {...options, x0: null}};
-          const lambda = implicitSolve(backward, transposed).x;
-          return [lambda, tf.neg(lambda)];
-        },
-      };
-    });
-    return implicit(b, u);
-  });
+  const x = tf.tidy(() => operator.parameters().length > 0 ?
+    parameterGraph(problem, forwardState, xHat) : closureGraph(problem, forwardState, xHat));
   release();
   xHat.dispose();
   return {x, outcome};
+}
+
+/** The backward's solve options: the forward's, overridden by `options.backward`. */
+function backwardOptions(options: ResolvedOptions): ResolvedOptions {
+  return {...options, ...options.backward, x0: null, backward: options.backward};
+}
+
+/** λ = A⁻ᵀ g with the forward's factors, through this same differentiable function. */
+function transposedSolve(problem: SolveProblem, state: SolverState, g: tf.Tensor): tf.Tensor {
+  const transposed = problem.solver.transpose(state);
+  const backward = {operator: transposed.operator, solver: problem.solver, b: g, options: backwardOptions(problem.options)};
+  return implicitSolve(backward, transposed).x;
+}
+
+/** x = g(b, p₁…pₘ) for an operator with explicit parameters p (dense, sparse, diagonal). */
+function parameterGraph(problem: SolveProblem, state: SolverState, xHat: tf.Tensor): tf.Tensor {
+  const {operator, b} = problem;
+  const parameters = operator.parameters();
+  const m = parameters.length;
+  const op = customOp((_inputs, save) => {
+    save([b, ...parameters, xHat, ...state.tensors]);
+    return {
+      value: tf.clone(xHat),
+      gradFunc: (dy, saved) => {
+        const [savedB, ...rest] = saved;
+        const savedOperator = operator.withParameters(rest.slice(0, m));
+        const savedState = state.withTensors(rest.slice(m + 1), savedOperator);
+        const lambda = transposedSolve(problem, savedState, dy);
+        // Recorded backward (second order): x must carry its own dependence on b and A.
+        const x = isRecording() ?
+          implicitSolve({...problem, operator: savedOperator, b: savedB}, savedState).x : rest[m];
+        const grads = savedOperator.parameterGradients(lambda, x) as tf.Tensor[];
+        return [lambda, ...grads.map(g => tf.neg(g))];
+      },
+    };
+  });
+  return op(b, ...parameters);
+}
+
+/** x = g(b, u) with u = A·x̂ taped, for a matrix-free A whose parameters are closures. */
+function closureGraph(problem: SolveProblem, state: SolverState, xHat: tf.Tensor): tf.Tensor {
+  const {operator, b} = problem;
+  const u = operator.apply(xHat);
+  const op = customOp((_inputs, save) => {
+    save(state.tensors);
+    return {
+      value: tf.clone(xHat),
+      gradFunc: (dy, saved) => {
+        const lambda = transposedSolve(problem, state.withTensors(saved, operator), dy);
+        return [lambda, tf.neg(lambda)];
+      },
+    };
+  });
+  return op(b, u);
 }

@@ -33,6 +33,11 @@ export class DenseOperator extends BaseOperator {
     return new DenseOperator(matrix, this.tags, this.transposed);
   }
 
+  /** λxᵀ summed over columns (x λᵀ for a transposed view). */
+  parameterGradients(lambda: tf.Tensor, x: tf.Tensor): tf.Tensor[] {
+    return [this.transposed ? tf.matMul(x, lambda, false, true) : tf.matMul(lambda, x, false, true)];
+  }
+
   toDense(): tf.Tensor {
     if (!this.transposed) return this.matrix;
     const perm = this.matrix.rank === 3 ? [0, 2, 1] : [1, 0];

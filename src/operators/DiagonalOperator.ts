@@ -36,6 +36,11 @@ export class DiagonalOperator extends BaseOperator {
     return new DiagonalOperator(values, this.tags);
   }
 
+  /** Σₖ λ ⊙ x over columns. */
+  parameterGradients(lambda: tf.Tensor, x: tf.Tensor): tf.Tensor[] {
+    return [tf.sum(tf.mul(lambda, x), -1)];
+  }
+
   toDense(): tf.Tensor {
     return tf.tidy(() => tf.mul(tf.expandDims(this.values, -1), tf.eye(this.shape[0])));
   }

@@ -46,6 +46,12 @@ export interface LinearOperator {
    * differentiated are disposed before tfjs runs the backward.
    */
   withParameters(parameters: tf.Tensor[]): LinearOperator;
+  /**
+   * ∂⟨λ, A·x⟩/∂p for each p in `parameters()`, in differentiable tf ops (so gradients of
+   * gradients work); null when A is known only by a closure (matrix-free), whose parameters
+   * then get their gradient through a taped product A·x̂ instead.
+   */
+  parameterGradients(lambda: tf.Tensor, x: tf.Tensor): tf.Tensor[] | null;
 }
 
 /** What every operator shares: tags, and `matvec` on single vectors through `apply`. */
@@ -83,6 +89,10 @@ export abstract class BaseOperator implements LinearOperator {
 
   withParameters(_parameters: tf.Tensor[]): LinearOperator {
     return this;
+  }
+
+  parameterGradients(_lambda: tf.Tensor, _x: tf.Tensor): tf.Tensor[] | null {
+    return null;
   }
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {BaseOperator, LinearOperator, OperatorTag} from './LinearOperator';
 import {SparsePattern} from './SparsePattern';
-import {sparseProduct} from './sparseProduct';
+import {sparseProduct, valuesGradient} from './sparseProduct';
 import {asFloat32} from '../util/validate';
 import {LinearSolveError} from '../LinearSolveError';
 
@@ -31,6 +31,11 @@ export class SparseOperator extends BaseOperator {
 
   withParameters([values]: tf.Tensor[]): LinearOperator {
     return new SparseOperator(this.pattern, values, this.tags, this.transposed);
+  }
+
+  /** Σₖ λ[row e, k]·x[col e, k] on the pattern only. */
+  parameterGradients(lambda: tf.Tensor, x: tf.Tensor): tf.Tensor[] {
+    return [valuesGradient(this.pattern, lambda, x, this.transposed)];
   }
 
   toDense(): tf.Tensor {

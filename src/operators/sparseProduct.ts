@@ -47,7 +47,7 @@ function multiply(pattern: SparsePattern, values: tf.Tensor, x: tf.Tensor,
 }
 
 /** ∂values for Y = A·X: entry (i, j) met ∂Y's row i and X's row j (swapped for Aᵀ). */
-function valuesGradient(pattern: SparsePattern, dy: tf.Tensor, x: tf.Tensor,
+export function valuesGradient(pattern: SparsePattern, dy: tf.Tensor, x: tf.Tensor,
     transposed: boolean): tf.Tensor {
   return tf.tidy(() => {
     const outRows = transposed ? pattern.colTensor : pattern.rowTensor;
