@@ -124,6 +124,22 @@ describeEachBackend('bad input and failed solves throw LinearSolveError with a c
     tf.dispose([A, b]);
   });
 
+  it("'notConverged' early, as 'stagnated', when rtol is below what float32 can reach", () => {
+    const P = convectionDiffusion(12, 0);
+    const A = tf.tensor2d(Float32Array.from(P.data), [144, 144]);
+    const b = tf.ones([144]);
+    for (const method of ['cg', 'gmres'] as const) {
+      const r = ls.linearSolve(A, b, {method, rtol: 1e-9, onFailure: 'ignore'});
+      expect(r.status).toBe('stagnated');
+      expect(r.iterations).toBeLessThan(1440);   // long before the default cap of 10·n
+      r.x.dispose();
+      const e = errorOf(() => ls.solve(A, b, {method, rtol: 1e-9}));
+      expect(e.code).toBe('notConverged');
+      expect(e.message).toMatch(/stagnated .* float32 cannot reach this tolerance/);
+    }
+    tf.dispose([A, b]);
+  });
+
   it("'option': unknown option, method or value", () => {
     expect(errorOf(() => ls.solve(eye, ones, {rtoll: 1} as ls.SolveOptions)).code).toBe('option');
     expect(errorOf(() => ls.solve(eye, ones, {method: 'qr' as 'lu'})).code).toBe('option');

@@ -49,6 +49,10 @@ function failureError({status, method, iterations, relativeResidual}: Outcome, r
       "or nonsymmetric A, or 'lu' for a dense one." :
       `${method}: the iteration broke down (a zero denominator) after ${iterations} iterations. ` +
       "Try 'gmres', a preconditioner, or another x0."],
+    stagnated: ['notConverged', `${method}: stagnated after ${iterations} iterations at relative ` +
+      `residual ${residual} > rtol ${rtol}: restarting from the true residual no longer reduces it, ` +
+      'so float32 cannot reach this tolerance for this system. Loosen rtol (or atol), precondition, ' +
+      'or rescale A.'],
     maxIterations: ['notConverged', `${method}: not converged after ${iterations} iterations ` +
       `(relative residual ${residual} > rtol ${rtol}). Raise maxIterations, loosen rtol, or add ` +
       "preconditioner: 'jacobi'."],

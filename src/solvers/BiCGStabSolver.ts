@@ -10,7 +10,7 @@ import {LinearOperator} from '../operators/LinearOperator';
 import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
 import {columnDot, columnNorm, safeDivide} from './linalg';
 import {
-  IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, thresholds,
+  IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';
 
 /** BiCGStab: general (nonsymmetric) A, short recurrences, no restart parameter. */
@@ -61,11 +61,7 @@ export class BiCGStabSolver implements Solver {
           broken: tf.maximum(broken, tf.max(tf.cast(failed, 'float32'))),
         };
       },
-      check: ({x, r, broken}) => [
-        tf.cast(tf.all(tf.lessEqual(columnNorm(r), tol)), 'float32'),
-        broken,
-        tf.cast(tf.all(tf.isFinite(x)), 'float32'),
-      ],
+      check: ({x, r, broken}) => loopFlags(x, r, tol, broken),
       refresh: ({x, broken}) => ({...restart(x), broken: tf.clone(broken)}),
     });
     const {x, ...rest} = result.state;

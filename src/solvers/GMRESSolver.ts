@@ -29,6 +29,8 @@ export class GMRESSolver implements Solver {
     let x = initialGuess(b, options);
     let iterations = 0;
     let status: SolveStatus = 'maxIterations';
+    let estimate: tf.Tensor | null = null;  // the last cycle's final max |ĝ|/tol
+    let lastRatio = Infinity;               // max ‖r‖/tol after the last cycle that claimed success
     while (true) {
       const r = tf.tidy(() => tf.sub(b, s.operator.apply(x)));
       if (options.fixedIterations && iterations < maxIterations) {
@@ -36,21 +38,33 @@ export class GMRESSolver implements Solver {
         const cycle = arnoldiCycle(s, r, tol, Math.min(m, maxIterations - iterations), Infinity);
         iterations += cycle.steps;
         const next = tf.tidy(() => tf.add(x, cycle.update));
-        tf.dispose([x, r, cycle.update]);
+        tf.dispose([x, r, cycle.update, cycle.estimate]);
         x = next;
         continue;
       }
       if (options.fixedIterations) { r.dispose(); break; }
-      const [converged, finite] = readScalars(() => [
+      const [converged, finite, ratio, estimated] = readScalars(() => [
         tf.cast(tf.all(tf.lessEqual(columnNorm(r), tol)), 'float32'),
         tf.cast(tf.all(tf.isFinite(r)), 'float32'),
+        tf.max(safeDivide(columnNorm(r), tol)),
+        estimate ?? tf.scalar(Infinity),
       ]);
+      estimate?.dispose();
+      estimate = null;
+      const claimed = estimated <= 1;
       if (finite < 1) { status = 'nonFinite'; r.dispose(); break; }
       if (converged >= 1) { status = 'converged'; r.dispose(); break; }
+      if (claimed) {
+        // The estimate said converged, the true residual disagrees: a restart must at least
+        // halve it, or float32 cannot reach this tolerance.
+        if (ratio > 0.5 * lastRatio) { status = 'stagnated'; r.dispose(); break; }
+        lastRatio = ratio;
+      }
       if (iterations >= maxIterations) { r.dispose(); break; }
       const steps = Math.min(m, maxIterations - iterations);
       const cycle = arnoldiCycle(s, r, tol, steps, options.checkEvery);
       iterations += cycle.steps;
+      estimate = cycle.estimate;
       const next = tf.tidy(() => tf.add(x, cycle.update));
       tf.dispose([x, r, cycle.update]);
       x = next;
@@ -69,7 +83,7 @@ export class GMRESSolver implements Solver {
  * residual estimate meets `tol`. Returns the correction M·V·y and the steps taken.
  */
 function arnoldiCycle(s: IterativeState, r: tf.Tensor, tol: tf.Tensor, steps: number,
-    checkEvery: number): {update: tf.Tensor; steps: number} {
+    checkEvery: number): {update: tf.Tensor; steps: number; estimate: tf.Tensor} {
   const owned: tf.Tensor[] = [];
   const own = <T extends tf.Tensor>(t: T) => { owned.push(t); return t; };
   const beta = own(columnNorm(r));
@@ -117,8 +131,10 @@ function arnoldiCycle(s: IterativeState, r: tf.Tensor, tol: tf.Tensor, steps: nu
     for (let i = 1; i < y.length; i++) combination = tf.add(combination, tf.mul(y[i], basis[i]));
     return s.precondition(combination);
   });
+  // The cycle's own residual estimate, read with the next cycle's first check.
+  const estimate = tf.tidy(() => tf.max(safeDivide(tf.abs(g[taken]), tol)));
   tf.dispose(owned);
-  return {update, steps: taken};
+  return {update, steps: taken, estimate};
 }
 
 /** y with R y = g for the upper-triangular R kept column by column, per right-hand side. */

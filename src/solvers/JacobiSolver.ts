@@ -8,9 +8,8 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
-import {columnNorm} from './linalg';
 import {
-  IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, thresholds,
+  IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';
 
 /** Jacobi / preconditioned Richardson: cheap steps, for diagonally dominant A. */
@@ -37,11 +36,7 @@ export class JacobiSolver implements Solver {
         const next = tf.add(x, s.precondition(r));
         return {x: next, r: residual(next)};
       },
-      check: ({x, r}) => [
-        tf.cast(tf.all(tf.lessEqual(columnNorm(r), tol)), 'float32'),
-        tf.scalar(0),
-        tf.cast(tf.all(tf.isFinite(x)), 'float32'),
-      ],
+      check: ({x, r}) => loopFlags(x, r, tol, tf.scalar(0)),
       // r is the true residual already.
       refresh: ({x, r}) => ({x, r}),
     });

@@ -2,10 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 
 /**
- * How a solve ended. Only `'converged'` means the answer meets its tolerance;
+ * How a solve ended. Only `'converged'` means the answer meets its tolerance; `'stagnated'`
+ * means restarts from the true residual stopped reducing it (rtol below float32's reach);
  * `'unchecked'` is a `fixedIterations` solve, which by request read nothing back.
  */
-export type SolveStatus = 'converged' | 'maxIterations' | 'breakdown' | 'singular' | 'nonFinite' | 'unchecked';
+export type SolveStatus =
+  'converged' | 'maxIterations' | 'stagnated' | 'breakdown' | 'singular' | 'nonFinite' | 'unchecked';
 
 /** Options every solver reads, with defaults filled in (see `SolveOptions` for the user's side). */
 export interface SolverOptions {

@@ -82,6 +82,20 @@ export function initialGuess(b: tf.Tensor, options: SolverOptions): tf.Tensor {
   return options.x0 != null ? tf.clone(options.x0) : tf.zerosLike(b);
 }
 
+/** A restart must at least halve the true residual, or the solve has stagnated. */
+const STAGNATION = 0.5;
+
+/** The loop's flags: all converged, broken, finite, and max over columns of ‖r‖ / threshold. */
+export function loopFlags(x: tf.Tensor, r: tf.Tensor, tol: tf.Tensor, broken: tf.Tensor): tf.Tensor[] {
+  const ratio = tf.max(safeDivide(columnNorm(r), tol));
+  return [
+    tf.cast(tf.all(tf.lessEqual(columnNorm(r), tol)), 'float32'),
+    broken,
+    tf.cast(tf.all(tf.isFinite(x)), 'float32'),
+    ratio,
+  ];
+}
+
 /**
  * Tensors that survive one iteration. Each step runs in `tf.tidy`; the previous step's
  * tensors are disposed once the next exist.
@@ -91,8 +105,7 @@ export type LoopState = Record<string, tf.Tensor>;
 /**
  * Runs `step` until the flags say stop, reading back only every `checkEvery` iterations.
  *
- * `check(s)` returns three scalars read together: converged (1 when every column meets its
- * threshold), broken (1 when a column divided by zero while not converged) and finite. When
+ * `check(s)` returns the four `loopFlags`, read together in one readback. When
  * `converged`, `refresh` recomputes the true residual and restarts the recurrence from x; the
  * loop stops only if that residual meets the threshold too (recursive residuals drift in float32).
  */
@@ -117,11 +130,18 @@ export function iterate<S extends LoopState>(initial: S, {step, check, refresh, 
   }
   let iterations = 0;
   let justRefreshed = false;
+  let lastTrueRatio = Infinity;
   while (true) {
     const due = justRefreshed || iterations % checkEvery === 0 || iterations >= maxIterations;
     if (due) {
-      const [converged, broken, finite] = readScalars(() => check(s));
+      const [converged, broken, finite, worstRatio] = readScalars(() => check(s));
       if (finite < 1) return {state: s, iterations, status: 'nonFinite'};
+      if (justRefreshed && converged < 1) {
+        // The recursion claimed convergence but the true residual disagrees. If restarting
+        // has stopped helping, float32 cannot reach this tolerance: say so now.
+        if (worstRatio > STAGNATION * lastTrueRatio) return {state: s, iterations, status: 'stagnated'};
+        lastTrueRatio = worstRatio;
+      }
       if (converged >= 1) {
         if (justRefreshed || iterations === 0) return {state: s, iterations, status: 'converged'};
         replace(tf.tidy(() => refresh(s)));
