@@ -10,8 +10,10 @@
  * with how to install it (in CI and locally: no silent skip).
  *
  * Environment: LINSOLVE_CHROMIUM (browser path, default /usr/bin/chromium),
- * LINSOLVE_WEBGL_DEBUG=1 (unminified library bundle and a line per check as it runs).
+ * LINSOLVE_WEBGL_DEBUG=1 (unminified library bundle for readable stacks, a line per check as it
+ * runs, and the built page scripts kept in a temporary folder).
  */
+import * as fs from 'fs';
 import {buildPageScripts} from './browser/bundle';
 import {WebglReport, requireChromium, resultKey, runWebglChecks} from './browser/page';
 import {SUITES} from './browser/suites';
@@ -50,7 +52,12 @@ function summary(r: WebglReport): string {
 beforeAll(async () => {
   requireChromium();
   const scripts = await buildPageScripts(!DEBUG);
-  report = await runWebglChecks(scripts, EXPECTED, {log: DEBUG ? (line: string) => { process.stderr.write(`${line}\n`); } : undefined});
+  try {
+    report = await runWebglChecks(scripts, EXPECTED, {log: DEBUG ? (line: string) => { process.stderr.write(`${line}\n`); } : undefined});
+  } finally {
+    if (DEBUG) process.stderr.write(`page scripts kept in ${scripts.dir}\n`);
+    else fs.rmSync(scripts.dir, {recursive: true, force: true});
+  }
   console.log(summary(report));
 }, 20 * 60_000);
 
