@@ -26,3 +26,5 @@ export {Adjoint, SolveProblem} from './adjoints/Adjoint';
 export {ImplicitAdjoint} from './adjoints/ImplicitAdjoint';
 export {UnrolledAdjoint} from './adjoints/UnrolledAdjoint';
 export {TruncatedAdjoint} from './adjoints/TruncatedAdjoint';
+
+export {compareGradients, formatGradientComparison, GradientComparison, AdjointChoice, LossOf} from './tools/compareGradients';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {BaseOperator, LinearOperator, OperatorTag} from './LinearOperator';
 import {SparsePattern} from './SparsePattern';
-import {sparseProduct, valuesGradient} from './sparseProduct';
+import {injectiveGather, sparseProduct, valuesGradient} from './sparseProduct';
 import {asFloat32} from '../util/validate';
 import {LinearSolveError} from '../LinearSolveError';
 
@@ -46,14 +46,10 @@ export class SparseOperator extends BaseOperator {
     });
   }
 
+  /** diag(A), differentiable in `values` on every backend (no scatter, no segment sum). */
   diagonal(): tf.Tensor {
-    return tf.tidy(() => {
-      const {rows, cols, n} = this.pattern;
-      const onDiagonal = new Float32Array(rows.length);
-      for (let e = 0; e < rows.length; e++) onDiagonal[e] = rows[e] === cols[e] ? 1 : 0;
-      const masked = tf.mul(this.values, tf.tensor1d(onDiagonal));
-      return tf.scatterND(tf.expandDims(this.pattern.rowTensor, 1), masked, [n]);
-    });
+    const {width, slots, inverse} = this.pattern.diagonalSlots();
+    return tf.tidy(() => tf.sum(tf.reshape(injectiveGather(this.values, slots, inverse), [this.pattern.n, width]), 1));
   }
 
   /**

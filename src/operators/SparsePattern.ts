@@ -20,6 +20,7 @@ export class SparsePattern {
   private entries: {rows: tf.Tensor; cols: tf.Tensor} | null = null;
   private layouts: {forward: EllLayout; transposed: EllLayout} | null = null;
   private native: {indices64: tf.Tensor; shape64: tf.Tensor; axis: tf.Tensor} | null = null;
+  private diagonal: {width: number; slots: tf.Tensor; inverse: tf.Tensor} | null = null;
 
   /** Tensors are made on first use, so a pattern that is never used allocates nothing. */
   constructor(readonly n: number, readonly rows: Int32Array, readonly cols: Int32Array) {
@@ -44,6 +45,33 @@ export class SparsePattern {
       };
     }
     return this.entries;
+  }
+
+  /**
+   * Where the diagonal entries sit: `slots` `[n·width]` indexes `values` (or `nnz`, a padded
+   * zero) so that diag(A) = Σ over each row's `width` slots; `inverse` `[nnz]` gives each
+   * entry's slot (or `n·width`, a padded zero), the map its gradient gathers with.
+   */
+  diagonalSlots(): {width: number; slots: tf.Tensor; inverse: tf.Tensor} {
+    if (this.diagonal == null) {
+      const counts = new Int32Array(this.n);
+      for (let e = 0; e < this.nnz; e++) if (this.rows[e] === this.cols[e]) counts[this.rows[e]]++;
+      let width = 1;
+      for (let i = 0; i < this.n; i++) width = Math.max(width, counts[i]);
+      const slots = new Int32Array(this.n * width).fill(this.nnz);
+      const inverse = new Int32Array(this.nnz).fill(this.n * width);
+      const fill = new Int32Array(this.n);
+      for (let e = 0; e < this.nnz; e++) {
+        const i = this.rows[e];
+        if (i !== this.cols[e]) continue;
+        const at = i * width + fill[i]++;
+        slots[at] = e;
+        inverse[e] = at;
+      }
+      this.diagonal = {width, slots: tf.keep(tf.tensor1d(slots, 'int32')),
+        inverse: tf.keep(tf.tensor1d(inverse, 'int32'))};
+    }
+    return this.diagonal;
   }
 
   /** The ELL layout of A (`transposed` false) or Aᵀ. */
@@ -82,6 +110,8 @@ export class SparsePattern {
       tf.dispose([forward.columns, forward.slots, transposed.columns, transposed.slots]);
     }
     if (this.native) tf.dispose([this.native.indices64, this.native.shape64, this.native.axis]);
+    if (this.diagonal) tf.dispose([this.diagonal.slots, this.diagonal.inverse]);
+    this.diagonal = null;
     this.layouts = null;
     this.native = null;
   }

@@ -59,3 +59,18 @@ export function valuesGradient(pattern: SparsePattern, dy: tf.Tensor, x: tf.Tens
     return tf.sum(tf.mul(take(dy, outRows), take(x, inRows)), -1);
   });
 }
+
+/**
+ * `[...values, 0][index]` where every value index appears at most once in `index`, so the
+ * gradient is a gather too: ∂values[e] = ∂out[inverse[e]] (`inverse` pointing past the end,
+ * at a padded zero, for entries not gathered). No segment sum, so it runs on WASM and WebGL.
+ */
+export function injectiveGather(values: tf.Tensor, index: tf.Tensor, inverse: tf.Tensor): tf.Tensor {
+  return customOp(([v], save) => {
+    save([]);
+    return {
+      value: tf.gather(tf.concat([v, tf.zeros([1])]), index),
+      gradFunc: dy => [tf.gather(tf.concat([dy, tf.zeros([1])]), inverse)],
+    };
+  })(values);
+}
