@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import {nativeOps} from '../util/backend';
+import {backendName, nativeOps} from '../util/backend';
 
 /**
  * Padded rows (ELL) of a COO pattern: row i's entries sit in slots [i·width, (i+1)·width);
@@ -14,17 +14,50 @@ export interface EllLayout {
   slots: tf.Tensor;
 }
 
-/** A COO sparsity pattern with its ELL layouts for A and Aᵀ, built once. */
+/** Where the diagonal entries sit (see `SparsePattern.diagonalSlots`). */
+export interface DiagonalSlots {
+  width: number;
+  slots: tf.Tensor;
+  inverse: tf.Tensor;
+}
+
+/** int64 indices and shape for TensorFlow's native sparse kernel. */
+export interface NativeIndices {
+  indices64: tf.Tensor;
+  shape64: tf.Tensor;
+  axis: tf.Tensor;
+}
+
+/** The index tensors one backend uses, each made on first use. */
+interface BackendTensors {
+  entries?: {rows: tf.Tensor; cols: tf.Tensor};
+  layouts?: {forward: EllLayout; transposed: EllLayout};
+  diagonal?: DiagonalSlots;
+  native?: NativeIndices;
+}
+
+/**
+ * A COO sparsity pattern and the index tensors built from it, made on first use and kept per
+ * backend: a pattern never used allocates nothing, and one used on several backends (tests,
+ * apps that switch) never hands one backend another's tensors (tfjs-node's gather reads
+ * index data without moving it across backends).
+ */
 export class SparsePattern {
   readonly nnz: number;
-  private entries: {rows: tf.Tensor; cols: tf.Tensor} | null = null;
-  private layouts: {forward: EllLayout; transposed: EllLayout} | null = null;
-  private native: {indices64: tf.Tensor; shape64: tf.Tensor; axis: tf.Tensor} | null = null;
-  private diagonal: {width: number; slots: tf.Tensor; inverse: tf.Tensor} | null = null;
+  private readonly byBackend = new Map<string, BackendTensors>();
 
-  /** Tensors are made on first use, so a pattern that is never used allocates nothing. */
   constructor(readonly n: number, readonly rows: Int32Array, readonly cols: Int32Array) {
     this.nnz = rows.length;
+  }
+
+  private tensors(): BackendTensors {
+    const name = backendName();
+    let cached = this.byBackend.get(name);
+    if (cached == null) {
+      cached = {};
+      this.byBackend.set(name, cached);
+    }
+    return cached;
   }
 
   /** `[nnz]` int32 row of each entry (for gradients on the pattern). */
@@ -38,13 +71,12 @@ export class SparsePattern {
   }
 
   private entryTensors(): {rows: tf.Tensor; cols: tf.Tensor} {
-    if (this.entries == null) {
-      this.entries = {
-        rows: tf.keep(tf.tensor1d(this.rows, 'int32')),
-        cols: tf.keep(tf.tensor1d(this.cols, 'int32')),
-      };
-    }
-    return this.entries;
+    const cached = this.tensors();
+    cached.entries ??= {
+      rows: tf.keep(tf.tensor1d(this.rows, 'int32')),
+      cols: tf.keep(tf.tensor1d(this.cols, 'int32')),
+    };
+    return cached.entries;
   }
 
   /**
@@ -52,68 +84,49 @@ export class SparsePattern {
    * zero) so that diag(A) = Σ over each row's `width` slots; `inverse` `[nnz]` gives each
    * entry's slot (or `n·width`, a padded zero), the map its gradient gathers with.
    */
-  diagonalSlots(): {width: number; slots: tf.Tensor; inverse: tf.Tensor} {
-    if (this.diagonal == null) {
-      const counts = new Int32Array(this.n);
-      for (let e = 0; e < this.nnz; e++) if (this.rows[e] === this.cols[e]) counts[this.rows[e]]++;
-      let width = 1;
-      for (let i = 0; i < this.n; i++) width = Math.max(width, counts[i]);
-      const slots = new Int32Array(this.n * width).fill(this.nnz);
-      const inverse = new Int32Array(this.nnz).fill(this.n * width);
-      const fill = new Int32Array(this.n);
-      for (let e = 0; e < this.nnz; e++) {
-        const i = this.rows[e];
-        if (i !== this.cols[e]) continue;
-        const at = i * width + fill[i]++;
-        slots[at] = e;
-        inverse[e] = at;
-      }
-      this.diagonal = {width, slots: tf.keep(tf.tensor1d(slots, 'int32')),
-        inverse: tf.keep(tf.tensor1d(inverse, 'int32'))};
-    }
-    return this.diagonal;
+  diagonalSlots(): DiagonalSlots {
+    const cached = this.tensors();
+    cached.diagonal ??= buildDiagonal(this.n, this.rows, this.cols);
+    return cached.diagonal;
   }
 
   /** The ELL layout of A (`transposed` false) or Aᵀ. */
   ell(transposed: boolean): EllLayout {
-    if (this.layouts == null) {
-      this.layouts = {
-        forward: buildEll(this.n, this.rows, this.cols),
-        transposed: buildEll(this.n, this.cols, this.rows),
-      };
-    }
-    return transposed ? this.layouts.transposed : this.layouts.forward;
+    const cached = this.tensors();
+    cached.layouts ??= {
+      forward: buildEll(this.n, this.rows, this.cols),
+      transposed: buildEll(this.n, this.cols, this.rows),
+    };
+    return transposed ? cached.layouts.transposed : cached.layouts.forward;
   }
 
   /** int64 indices and shape for TensorFlow's native sparse kernel (tfjs-node only). */
-  nativeIndices(): {indices64: tf.Tensor; shape64: tf.Tensor; axis: tf.Tensor} | null {
+  nativeIndices(): NativeIndices | null {
     const ops = nativeOps();
     if (ops == null) return null;
-    if (this.native == null) {
-      this.native = tf.tidy(() => {
-        const pairs = tf.stack([this.rowTensor, this.colTensor], 1);
-        return {
-          indices64: tf.keep(ops.toInt64(pairs)),
-          shape64: tf.keep(ops.toInt64(tf.tensor1d([this.n, this.n], 'int32'))),
-          axis: tf.keep(tf.scalar(0, 'int32')),
-        };
-      });
-    }
-    return this.native;
+    const cached = this.tensors();
+    cached.native ??= tf.tidy(() => {
+      const pairs = tf.stack([this.rowTensor, this.colTensor], 1);
+      return {
+        indices64: tf.keep(ops.toInt64(pairs)),
+        shape64: tf.keep(ops.toInt64(tf.tensor1d([this.n, this.n], 'int32'))),
+        axis: tf.keep(tf.scalar(0, 'int32')),
+      };
+    });
+    return cached.native;
   }
 
+  /** Frees every index tensor on every backend; they are rebuilt if the pattern is used again. */
   dispose(): void {
-    if (this.entries) tf.dispose([this.entries.rows, this.entries.cols]);
-    this.entries = null;
-    if (this.layouts) {
-      const {forward, transposed} = this.layouts;
-      tf.dispose([forward.columns, forward.slots, transposed.columns, transposed.slots]);
+    for (const {entries, layouts, diagonal, native} of this.byBackend.values()) {
+      if (entries) tf.dispose([entries.rows, entries.cols]);
+      if (layouts) {
+        tf.dispose([layouts.forward.columns, layouts.forward.slots, layouts.transposed.columns, layouts.transposed.slots]);
+      }
+      if (diagonal) tf.dispose([diagonal.slots, diagonal.inverse]);
+      if (native) tf.dispose([native.indices64, native.shape64, native.axis]);
     }
-    if (this.native) tf.dispose([this.native.indices64, this.native.shape64, this.native.axis]);
-    if (this.diagonal) tf.dispose([this.diagonal.slots, this.diagonal.inverse]);
-    this.diagonal = null;
-    this.layouts = null;
-    this.native = null;
+    this.byBackend.clear();
   }
 }
 
@@ -135,4 +148,23 @@ function buildEll(n: number, rows: Int32Array, cols: Int32Array): EllLayout {
     columns: tf.keep(tf.tensor1d(columns, 'int32')),
     slots: tf.keep(tf.tensor1d(slots, 'int32')),
   };
+}
+
+function buildDiagonal(n: number, rows: Int32Array, cols: Int32Array): DiagonalSlots {
+  const nnz = rows.length;
+  const counts = new Int32Array(n);
+  for (let e = 0; e < nnz; e++) if (rows[e] === cols[e]) counts[rows[e]]++;
+  let width = 1;
+  for (let i = 0; i < n; i++) width = Math.max(width, counts[i]);
+  const slots = new Int32Array(n * width).fill(nnz);
+  const inverse = new Int32Array(nnz).fill(n * width);
+  const fill = new Int32Array(n);
+  for (let e = 0; e < nnz; e++) {
+    const i = rows[e];
+    if (i !== cols[e]) continue;
+    const at = i * width + fill[i]++;
+    slots[at] = e;
+    inverse[e] = at;
+  }
+  return {width, slots: tf.keep(tf.tensor1d(slots, 'int32')), inverse: tf.keep(tf.tensor1d(inverse, 'int32'))};
 }
