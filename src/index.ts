@@ -27,4 +27,5 @@ export {ImplicitAdjoint} from './adjoints/ImplicitAdjoint';
 export {UnrolledAdjoint} from './adjoints/UnrolledAdjoint';
 export {TruncatedAdjoint} from './adjoints/TruncatedAdjoint';
 
+export {poisson2d, poisson2dOperator, CooMatrix} from './gallery/poisson2d';
 export {compareGradients, formatGradientComparison, GradientComparison, AdjointChoice, LossOf} from './tools/compareGradients';

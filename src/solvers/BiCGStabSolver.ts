@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
-import {columnDot, columnNorm, safeDivide} from './linalg';
+import {columnDot, columnNorm, safeDivide, stopGradient} from './linalg';
 import {
   IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';
@@ -37,7 +37,8 @@ export class BiCGStabSolver implements Solver {
       checkEvery: options.checkEvery,
       fixed: options.fixedIterations,
       step: ({x, r, shadow, p, v, rho, alpha, omega, broken}) => {
-        const active = tf.greater(columnNorm(r), tol);
+        // Converged columns (and batch members) freeze on the device: no per-member readback.
+        const active = tf.greater(stopGradient(columnNorm(r)), tol);
         const nextRho = columnDot(shadow, r);
         const beta = tf.mul(safeDivide(nextRho, rho), safeDivide(alpha, omega));
         const nextP = tf.add(r, tf.mul(beta, tf.sub(p, tf.mul(omega, v))));
@@ -51,13 +52,15 @@ export class BiCGStabSolver implements Solver {
         const nextOmega = safeDivide(columnDot(t, half), columnDot(t, t));
         const nextR = tf.sub(half, tf.mul(nextOmega, t));
         // A column whose half-step residual already meets the tolerance may stop with ω = 0.
-        const halfDone = tf.lessEqual(columnNorm(half), tol);
+        const halfDone = tf.lessEqual(stopGradient(columnNorm(half)), tol);
         const zero = tf.logicalOr(tf.equal(nextRho, 0),
           tf.logicalOr(tf.equal(shadowV, 0), tf.logicalAnd(tf.equal(nextOmega, 0), tf.logicalNot(halfDone))));
         const failed = tf.logicalAnd(active, zero);
+        const keep = (next: tf.Tensor, previous: tf.Tensor) => tf.where(active, next, previous);
         return {
-          x: tf.add(x, tf.add(tf.mul(nextAlpha, pHat), tf.mul(nextOmega, sHat))),
-          r: nextR, shadow, p: nextP, v: nextV, rho: nextRho, alpha: nextAlpha, omega: nextOmega,
+          x: keep(tf.add(x, tf.add(tf.mul(nextAlpha, pHat), tf.mul(nextOmega, sHat))), x),
+          r: keep(nextR, r), shadow, p: keep(nextP, p), v: keep(nextV, v),
+          rho: keep(nextRho, rho), alpha: keep(nextAlpha, alpha), omega: keep(nextOmega, omega),
           broken: tf.maximum(broken, tf.max(tf.cast(failed, 'float32'))),
         };
       },

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
-import {columnDot, columnNorm, safeDivide} from './linalg';
+import {columnDot, columnNorm, safeDivide, stopGradient} from './linalg';
 import {
   IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';
@@ -38,8 +38,9 @@ export class CGSolver implements Solver {
       step: ({x, r, p, rz, broken}) => {
         const ap = A(p);
         const pap = columnDot(p, ap);
-        const active = tf.greater(columnNorm(r), tol);
-        const alpha = safeDivide(rz, pap);
+        // Converged columns (and batch members) freeze on the device: no per-member readback.
+        const active = tf.greater(stopGradient(columnNorm(r)), tol);
+        const alpha = tf.where(active, safeDivide(rz, pap), tf.zerosLike(rz));
         const nextR = tf.sub(r, tf.mul(alpha, ap));
         const z = s.precondition(nextR);
         const nextRz = columnDot(nextR, z);

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
+import {columnNorm, stopGradient} from './linalg';
 import {
   IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';
@@ -33,7 +34,9 @@ export class JacobiSolver implements Solver {
       checkEvery: options.checkEvery,
       fixed: options.fixedIterations,
       step: ({x, r}) => {
-        const next = tf.add(x, s.precondition(r));
+        // Converged columns (and batch members) freeze on the device.
+        const active = tf.greater(stopGradient(columnNorm(r)), tol);
+        const next = tf.where(active, tf.add(x, s.precondition(r)), x);
         return {x: next, r: residual(next)};
       },
       check: ({x, r}) => loopFlags(x, r, tol, tf.scalar(0)),

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {LinearSolveError} from '../LinearSolveError';
 import {SolverOptions, SolverResult, SolverState, SolveStatus} from './Solver';
-import {allFinite, columnNorm, readScalars, relativeResiduals, safeDivide} from './linalg';
+import {allFinite, columnNorm, readScalars, relativeResiduals, safeDivide, stopGradient} from './linalg';
 
 /** M ≈ A⁻¹ applied to a residual block. */
 export type Preconditioner = (r: tf.Tensor) => tf.Tensor;
@@ -48,9 +48,12 @@ export function initIterative(operator: LinearOperator, options: SolverOptions):
   return new IterativeState(operator, [inverse], null);
 }
 
-/** Per-column stopping thresholds max(rtol·‖b‖, atol), `[..., 1, k]`. */
+/**
+ * Per-column stopping thresholds max(rtol·‖b‖, atol), `[..., 1, k]`. They steer control flow
+ * only, so they carry no gradient (comparisons have none in tfjs).
+ */
 export function thresholds(b: tf.Tensor, options: SolverOptions): tf.Tensor {
-  return tf.tidy(() => tf.maximum(tf.mul(columnNorm(b), options.rtol), options.atol));
+  return tf.tidy(() => stopGradient(tf.maximum(tf.mul(columnNorm(b), options.rtol), options.atol)));
 }
 
 /** Default iteration cap: 10·n, as SciPy does. */
