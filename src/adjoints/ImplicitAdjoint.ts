@@ -76,7 +76,7 @@ function implicitSolve(problem: SolveProblem, given: SolverState | null): {x: tf
 
 /** The backward's solve options: the forward's, overridden by `options.backward`. */
 function backwardOptions(options: ResolvedOptions): ResolvedOptions {
-  return {...options, ...options.backward, x0: null, backward: options.backward};
+  return {...options, ...options.backward, x0: null, backward: options.backward, measureResidual: false};
 }
 
 /** λ = A⁻ᵀ g with the forward's factors, through this same differentiable function. */
@@ -103,8 +103,9 @@ function parameterGraph(problem: SolveProblem, state: SolverState, xHat: tf.Tens
         // Recorded backward (second order): x must carry its own dependence on b and A.
         const x = isRecording() ?
           implicitSolve({...problem, operator: savedOperator, b: savedB}, savedState).x : rest[m];
-        const grads = savedOperator.parameterGradients(lambda, x) as tf.Tensor[];
-        return [lambda, ...grads.map(g => tf.neg(g))];
+        // −∂⟨λ, A x⟩/∂p: negate the vector, not the (n×n for dense) gradient.
+        const grads = savedOperator.parameterGradients(tf.neg(lambda), x) as tf.Tensor[];
+        return [lambda, ...grads];
       },
     };
   });

@@ -9,9 +9,10 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {nativeOps} from '../util/backend';
-import {Solver, SolverResult, SolverState} from './Solver';
+import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
 import {triangularSolve} from './triangularSolve';
 import {asBatch, finishDirect, likeInput} from './direct';
+import {maxAbs} from './linalg';
 
 const FLOAT32_EPS = 1.1920929e-7;
 
@@ -43,18 +44,18 @@ export class CholeskySolver implements Solver {
       // dₖ² is the pivot aₖₖ − Σ lₖⱼ²; NaN (a failed native factorisation) fails the test too.
       const pivotOk = tf.cast(tf.greater(tf.min(tf.square(diagL)),
         tf.mul(tf.max(tf.abs(diagA)), n * FLOAT32_EPS)), 'float32');
-      return [lower, pivotOk, tf.max(tf.abs(a))];
+      return [lower, pivotOk, maxAbs(a)];
     });
     return new CholeskyState(operator, tensors);
   }
 
-  compute(state: SolverState, b: tf.Tensor): SolverResult {
+  compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
     const s = state as CholeskyState;
     const x = tf.tidy(() => {
       const y = triangularSolve(s.lower, asBatch(b), {lower: true});
       return likeInput(triangularSolve(s.lower, y, {lower: false, transposeT: true}), b);
     });
-    return finishDirect(s.operator, b, x, s.pivotOk, s.maxAbsA);
+    return finishDirect(s.operator, b, x, s.pivotOk, s.maxAbsA, options.measureResidual ?? true);
   }
 
   transpose(state: SolverState): SolverState {

@@ -10,23 +10,31 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {nativeOps} from '../util/backend';
-import {Solver, SolverResult, SolverState} from './Solver';
+import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
 import {triangularSolve} from './triangularSolve';
 import {asBatch, finishDirect, likeInput} from './direct';
+import {maxAbs} from './linalg';
 
 const FLOAT32_EPS = 1.1920929e-7;
 
-/** Factors of P A = L U: unit-lower L, upper U, and P as a 0/1 matrix, all `[B, n, n]`. */
+/**
+ * Factors of P A = L U for a batch `[B, n, n]`: `lower` holds L below its unit diagonal,
+ * `upper` holds U on and above the diagonal (on tfjs-node both are the one packed matrix,
+ * since TensorFlow's triangular solve reads only the triangle it is told to), and P as flat
+ * row indices into the `[B·n, k]` right-hand sides, with its inverse for Aᵀ.
+ */
 class LUState implements SolverState {
   constructor(readonly operator: LinearOperator, readonly tensors: tf.Tensor[],
       readonly transposed: boolean) {}
 
   get lower() { return this.tensors[0]; }
   get upper() { return this.tensors[1]; }
+  /** Row i of P·B is row `permutation[i]` of B (flattened over the batch). */
   get permutation() { return this.tensors[2]; }
+  get inversePermutation() { return this.tensors[3]; }
   /** Scalar 1 when every |uₖₖ| > n·ε·max|A|, else 0. */
-  get pivotOk() { return this.tensors[3]; }
-  get maxAbsA() { return this.tensors[4]; }
+  get pivotOk() { return this.tensors[4]; }
+  get maxAbsA() { return this.tensors[5]; }
 
   withTensors(tensors: tf.Tensor[], operator: LinearOperator): LUState {
     return new LUState(operator, tensors, this.transposed);
@@ -42,33 +50,34 @@ export class LUSolver implements Solver {
     // tidy returns plain tensors: walking a state object would walk the operator's arrays too.
     const tensors = tf.tidy(() => {
       const a = asBatch(operator.toDense());
-      const {lower, upper, permutation} = factorLU(a);
       const n = a.shape[1] as number;
-      const pivots = tf.abs(tf.sum(tf.mul(upper, tf.eye(n)), -1));
-      const maxAbsA = tf.max(tf.abs(a));
-      const pivotOk = tf.cast(tf.greater(tf.min(pivots), tf.mul(maxAbsA, n * FLOAT32_EPS)), 'float32');
-      return [lower, upper, permutation, pivotOk, maxAbsA];
+      const {lower, upper, perm, pivots} = factorLU(a);
+      const {forward, inverse} = flatPermutation(perm);
+      const maxAbsA = maxAbs(a);
+      const pivotOk = tf.cast(tf.greater(tf.min(tf.abs(pivots)), tf.mul(maxAbsA, n * FLOAT32_EPS)), 'float32');
+      return [lower, upper, forward, inverse, pivotOk, maxAbsA];
     });
     return new LUState(operator, tensors, false);
   }
 
-  compute(state: SolverState, b: tf.Tensor): SolverResult {
+  compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
     const s = state as LUState;
     const x = tf.tidy(() => {
       const rhs = asBatch(b);
       let y: tf.Tensor;
       if (!s.transposed) {
-        y = tf.matMul(s.permutation, rhs);
-        y = triangularSolve(s.lower, y, {lower: true});
+        y = permuteRows(rhs, s.permutation);
+        y = triangularSolve(s.lower, y, {lower: true, unitDiagonal: true});
         y = triangularSolve(s.upper, y, {lower: false});
       } else {
+        // Aᵀ = Uᵀ Lᵀ P, so λ = Pᵀ L⁻ᵀ U⁻ᵀ g.
         y = triangularSolve(s.upper, rhs, {lower: true, transposeT: true});
-        y = triangularSolve(s.lower, y, {lower: false, transposeT: true});
-        y = tf.matMul(s.permutation, y, true, false);
+        y = triangularSolve(s.lower, y, {lower: false, transposeT: true, unitDiagonal: true});
+        y = permuteRows(y, s.inversePermutation);
       }
       return likeInput(y, b);
     });
-    return finishDirect(s.operator, b, x, s.pivotOk, s.maxAbsA);
+    return finishDirect(s.operator, b, x, s.pivotOk, s.maxAbsA, options.measureResidual ?? true);
   }
 
   transpose(state: SolverState): SolverState {
@@ -77,20 +86,22 @@ export class LUSolver implements Solver {
   }
 }
 
-/** P A = L U for a batch `[B, n, n]`. */
-function factorLU(a: tf.Tensor): {lower: tf.Tensor; upper: tf.Tensor; permutation: tf.Tensor} {
-  const n = a.shape[1] as number;
+/** P A = L U for a batch `[B, n, n]`, with the pivots uₖₖ `[B, n]` and P as row indices `[B, n]`. */
+function factorLU(a: tf.Tensor): {lower: tf.Tensor; upper: tf.Tensor; perm: tf.Tensor; pivots: tf.Tensor} {
+  const [batch, n] = a.shape as number[];
   const ops = nativeOps();
   if (ops != null) {
     try {
       const {lu, perm} = ops.lu(a);
-      return splitPacked(lu, tf.cast(tf.oneHot(perm, n), 'float32'));
+      // The kernel has no unit-diagonal mode; it reads only the triangle it is told to.
+      const lower = ops.setDiagonal(lu, tf.ones([batch, n]));
+      return {lower, upper: lu, perm, pivots: ops.diagonalPart(lu)};
     } catch {
       // TensorFlow refuses exactly singular input ("Input is not invertible"): a zero pivot.
-      return splitPacked(tf.zerosLike(a), tf.zerosLike(a));
+      const identity = tf.tile(tf.expandDims(tf.range(0, n, 1, 'int32'), 0), [batch, 1]);
+      return {lower: tf.zerosLike(a), upper: tf.zerosLike(a), perm: identity, pivots: tf.zeros([batch, n])};
     }
   }
-  const batch = a.shape[0] as number;
   let m = a;
   let perm = tf.tile(tf.expandDims(tf.range(0, n, 1, 'int32'), 0), [batch, 1]);
   const rowIndex = tf.range(0, n, 1, 'int32');
@@ -101,9 +112,33 @@ function factorLU(a: tf.Tensor): {lower: tf.Tensor; upper: tf.Tensor; permutatio
     m = next.m;
     perm = next.perm;
   }
-  return splitPacked(m, tf.cast(tf.oneHot(perm, n), 'float32'));
+  const eye = tf.eye(n);
+  return {lower: m, upper: m, perm, pivots: tf.sum(tf.mul(m, eye), -1)};
 }
 
+/**
+ * P as indices into the `[B·n, …]` flattening of a batch, and its inverse: the permutation
+ * is then one gather, not an n×n matrix product.
+ */
+function flatPermutation(perm: tf.Tensor): {forward: tf.Tensor; inverse: tf.Tensor} {
+  const [batch, n] = perm.shape as number[];
+  const offsets = tf.expandDims(tf.mul(tf.range(0, batch, 1, 'int32'), tf.scalar(n, 'int32')), 1);
+  const forward = batch === 1 ? tf.reshape(perm, [n]) : tf.reshape(tf.add(perm, offsets), [batch * n]);
+  const ops = nativeOps();
+  if (ops != null) return {forward, inverse: ops.invertPermutation(forward)};
+  // inverse[perm[i]] = i: the row of the one-hot matrix P that holds column j.
+  const inverseLocal = tf.cast(tf.argMax(tf.oneHot(perm, n), 1), 'int32');
+  return {forward, inverse: tf.reshape(tf.add(inverseLocal, offsets), [batch * n])};
+}
+
+/** Row i of the result is row `index[i]` of the flattened `[B·n, k]` batch `t` `[B, n, k]`. */
+function permuteRows(t: tf.Tensor, index: tf.Tensor): tf.Tensor {
+  const [batch, n, k] = t.shape as number[];
+  const flat = tf.reshape(t, [batch * n, k]);
+  const ops = nativeOps();
+  const gathered = ops != null ? ops.gather(flat, index, tf.scalar(0, 'int32')) : tf.gather(flat, index);
+  return tf.reshape(gathered, [batch, n, k]);
+}
 /** One step of right-looking elimination on column k, with the pivot chosen on the device. */
 function eliminate(m: tf.Tensor, perm: tf.Tensor, rowIndex: tf.Tensor, k: number) {
   const [batch, n] = m.shape as number[];
@@ -137,13 +172,4 @@ function gatherRows(t: tf.Tensor, index: tf.Tensor): tf.Tensor {
   const offsets = tf.mul(tf.range(0, batch, 1, 'int32'), tf.scalar(n, 'int32'));
   const flat = tf.reshape(tf.add(index, tf.expandDims(offsets, 1)), [batch * n]);
   return tf.reshape(tf.gather(tf.reshape(t, [batch * n, c]), flat), [batch, n, c]);
-}
-
-function splitPacked(packed: tf.Tensor, permutation: tf.Tensor) {
-  const n = packed.shape[1] as number;
-  const eye = tf.eye(n);
-  const strictLower = tf.sub(tf.linalg.bandPart(tf.onesLike(eye), -1, 0), eye);
-  const lower = tf.add(tf.mul(packed, strictLower), eye);
-  const upper = tf.mul(packed, tf.linalg.bandPart(tf.onesLike(eye), 0, -1));
-  return {lower, upper, permutation};
 }

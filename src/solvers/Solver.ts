@@ -26,6 +26,11 @@ export interface SolverOptions {
   restart: number;
   /** Run exactly `maxIterations` iterations and read nothing back (status 'unchecked'). */
   fixedIterations: boolean;
+  /**
+   * Direct methods: measure the residual and backward error (true), or only check that x is
+   * finite (false: the implicit backward, whose factors the forward already checked).
+   */
+  measureResidual?: boolean;
 }
 
 /** What a solver returns: x `[..., n, k]` and honest diagnostics. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {SolverResult, SolveStatus} from './Solver';
-import {allFinite, columnNorm, readScalars, relativeResiduals} from './linalg';
+import {columnNorm, readScalars} from './linalg';
 
 /** A `[n, n]` or `[B, n, n]` tensor as `[B, n, n]`. */
 export function asBatch(t: tf.Tensor): tf.Tensor {
@@ -21,22 +21,30 @@ export function likeInput(x: tf.Tensor, input: tf.Tensor): tf.Tensor {
 const BACKWARD_ERROR_FACTOR = 100 * 1.1920929e-7;
 
 /**
- * The one readback of a direct solve: whether x is finite, whether the factorisation's
- * `pivotOk` held, the measured residual, and the normwise backward error against
- * `maxAbsA` = max|aᵢⱼ|.
+ * The one readback of a direct solve: whether the factorisation's `pivotOk` held, the
+ * measured residual, and the normwise backward error against `maxAbsA` = max|aᵢⱼ| (a NaN or
+ * Inf in x shows up in both). With `measure` false (the implicit backward, which reuses
+ * factors the forward already checked) only finiteness and the pivots are read, and the
+ * reported residual is NaN.
  */
 export function finishDirect(operator: LinearOperator, b: tf.Tensor, x: tf.Tensor,
-    pivotOk: tf.Tensor, maxAbsA: tf.Tensor): SolverResult {
+    pivotOk: tf.Tensor, maxAbsA: tf.Tensor, measure = true): SolverResult {
   const n = operator.shape[0];
-  const [finite, pivots, residual, backwardError] = readScalars(() => {
+  if (!measure) {
+    const [pivots, finite] = readScalars(() => [pivotOk, tf.sum(x)]);
+    const status: SolveStatus = pivots < 1 ? 'singular' : Number.isFinite(finite) ? 'converged' : 'nonFinite';
+    return {x, status, iterations: 1, relativeResidual: NaN};
+  }
+  const [pivots, residual, backwardError] = readScalars(() => {
     const r = columnNorm(tf.sub(b, operator.apply(x)));
-    const scale = tf.add(tf.mul(tf.mul(maxAbsA, n), columnNorm(x)), columnNorm(b));
-    return [allFinite(x), pivotOk, tf.max(relativeResiduals(v => operator.apply(v), b, x)),
-      tf.max(tf.divNoNan(r, scale))];
+    const bNorm = columnNorm(b);
+    const scale = tf.add(tf.mul(tf.mul(maxAbsA, n), columnNorm(x)), bNorm);
+    // ‖b‖ = 0 gives x = 0 and r = 0, so the floors only turn 0/0 into 0.
+    return [pivotOk, tf.max(tf.div(r, tf.maximum(bNorm, 1e-30))), tf.max(tf.div(r, tf.maximum(scale, 1e-30)))];
   });
   let status: SolveStatus = 'converged';
   if (pivots < 1) status = 'singular';
-  else if (finite < 1 || !Number.isFinite(residual)) status = 'nonFinite';
+  else if (!Number.isFinite(residual) || !Number.isFinite(backwardError)) status = 'nonFinite';
   else if (backwardError > BACKWARD_ERROR_FACTOR * n) status = 'singular';
   return {x, status, iterations: 1, relativeResidual: residual};
 }

@@ -5,17 +5,20 @@ import {nativeOps} from '../util/backend';
  * Solves M X = R for triangular M, where M is `t` (or `tᵀ` with `transposeT`), by column-oriented
  * substitution in tf ops: one small fused update per column, no readback.
  *
- * `t` is `[B, n, n]`, `rhs` `[B, n, k]`; `lower` describes M, not `t`. On tfjs-node the native
- * `MatrixTriangularSolve` kernel runs instead.
+ * `t` is `[B, n, n]`, `rhs` `[B, n, k]`; `lower` describes M, not `t`. Only M's triangle is
+ * read, so `t` may be a packed LU factor; with `unitDiagonal` M's diagonal is taken as ones
+ * (on tfjs-node, whose native `MatrixTriangularSolve` kernel runs instead, t must then hold
+ * ones there).
  */
 export function triangularSolve(t: tf.Tensor, rhs: tf.Tensor,
-    {lower, transposeT = false}: {lower: boolean; transposeT?: boolean}): tf.Tensor {
+    {lower, transposeT = false, unitDiagonal = false}: {lower: boolean; transposeT?: boolean; unitDiagonal?: boolean}): tf.Tensor {
   const ops = nativeOps();
   if (ops != null) return ops.triangularSolve(t, rhs, transposeT ? !lower : lower, transposeT);
-  return substitute(t, rhs, lower, transposeT);
+  return substitute(t, rhs, lower, transposeT, unitDiagonal);
 }
 
-function substitute(t: tf.Tensor, rhs: tf.Tensor, lower: boolean, transposeT: boolean): tf.Tensor {
+function substitute(t: tf.Tensor, rhs: tf.Tensor, lower: boolean, transposeT: boolean,
+    unitDiagonal: boolean): tf.Tensor {
   const [batch, n] = t.shape as number[];
   const k = rhs.shape[2] as number;
   const order = Array.from({length: n}, (_, i) => (lower ? i : n - 1 - i));
@@ -27,9 +30,10 @@ function substitute(t: tf.Tensor, rhs: tf.Tensor, lower: boolean, transposeT: bo
       const column = transposeT ?
         tf.reshape(tf.slice(t, [0, j, 0], [batch, 1, n]), [batch, n, 1]) :
         tf.slice(t, [0, 0, j], [batch, n, 1]);
-      const pivot = tf.slice(column, [0, j, 0], [batch, 1, 1]);
-      const xj = tf.div(tf.slice(residual, [0, j, 0], [batch, 1, k]), pivot);
-      // Rows already solved are never read again, so the update needs no mask.
+      const rhsJ = tf.slice(residual, [0, j, 0], [batch, 1, k]);
+      const xj = unitDiagonal ? rhsJ : tf.div(rhsJ, tf.slice(column, [0, j, 0], [batch, 1, 1]));
+      // Rows already solved are never read again, so the update needs no mask (and the other
+      // triangle of a packed factor is never used).
       return {xj, residual: tf.sub(residual, tf.mul(column, xj))};
     });
     if (residual !== rhs) residual.dispose();

@@ -77,6 +77,21 @@ export class NativeOps {
     ], [params, indices, axis]);
   }
 
+  /** The same matrices with their main diagonal replaced by `diagonal` `[..., n]`. */
+  setDiagonal(matrices: tf.Tensor, diagonal: tf.Tensor): tf.Tensor {
+    return this.backend.executeSingleOutput('MatrixSetDiag', [this.type('T', 'float32')], [matrices, diagonal]);
+  }
+
+  /** The main diagonals `[..., n]` of a batch of matrices. */
+  diagonalPart(matrices: tf.Tensor): tf.Tensor {
+    return this.backend.executeSingleOutput('MatrixDiagPart', [this.type('T', 'float32')], [matrices]);
+  }
+
+  /** The inverse of a permutation vector of int32. */
+  invertPermutation(permutation: tf.Tensor): tf.Tensor {
+    return this.backend.executeSingleOutput('InvertPermutation', [this.type('T', 'int32')], [permutation]);
+  }
+
   /** int32 → int64, which SparseTensorDenseMatMul wants for its indices. */
   toInt64(t: tf.Tensor): tf.Tensor {
     // tfjs-node warns on every int64 output; these stay native and are never read back.
