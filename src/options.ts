@@ -31,7 +31,7 @@ export interface SolveOptions {
   atol?: number;
   /** Iteration cap of iterative methods (default 10·n). */
   maxIterations?: number;
-  /** Read convergence back every this many iterations (default 1 on cpu/wasm/tensorflow, 10 on webgl). */
+  /** Read convergence back every this many iterations (default 5 on cpu/wasm/tensorflow, 10 on webgl). */
   checkEvery?: number;
   /** Initial guess for iterative methods, shaped like b. */
   x0?: tf.Tensor;

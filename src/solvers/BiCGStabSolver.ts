@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
-import {columnDot, columnNorm, safeDivide, stopGradient} from './linalg';
+import {columnDot, columnNorm, divide, stopGradient} from './linalg';
 import {
   IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';
@@ -40,16 +40,16 @@ export class BiCGStabSolver implements Solver {
         // Converged columns (and batch members) freeze on the device: no per-member readback.
         const active = tf.greater(stopGradient(columnNorm(r)), tol);
         const nextRho = columnDot(shadow, r);
-        const beta = tf.mul(safeDivide(nextRho, rho), safeDivide(alpha, omega));
+        const beta = tf.mul(divide(nextRho, rho), divide(alpha, omega));
         const nextP = tf.add(r, tf.mul(beta, tf.sub(p, tf.mul(omega, v))));
         const pHat = s.precondition(nextP);
         const nextV = A(pHat);
         const shadowV = columnDot(shadow, nextV);
-        const nextAlpha = safeDivide(nextRho, shadowV);
+        const nextAlpha = divide(nextRho, shadowV);
         const half = tf.sub(r, tf.mul(nextAlpha, nextV));
         const sHat = s.precondition(half);
         const t = A(sHat);
-        const nextOmega = safeDivide(columnDot(t, half), columnDot(t, t));
+        const nextOmega = divide(columnDot(t, half), columnDot(t, t));
         const nextR = tf.sub(half, tf.mul(nextOmega, t));
         // A column whose half-step residual already meets the tolerance may stop with ω = 0.
         const halfDone = tf.lessEqual(stopGradient(columnNorm(half)), tol);
@@ -64,7 +64,7 @@ export class BiCGStabSolver implements Solver {
           broken: tf.maximum(broken, tf.max(tf.cast(failed, 'float32'))),
         };
       },
-      check: ({x, r, broken}) => loopFlags(x, r, tol, broken),
+      check: ({r, broken}) => loopFlags(columnDot(r, r), tol, broken),
       refresh: ({x, broken}) => ({...restart(x), broken: tf.clone(broken)}),
     });
     const {x, ...rest} = result.state;

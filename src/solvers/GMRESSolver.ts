@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {Solver, SolverOptions, SolverResult, SolverState, SolveStatus} from './Solver';
-import {columnDot, columnNorm, readScalars, safeDivide, stopGradient} from './linalg';
+import {columnDot, columnNorm, divide, readScalars, stopGradient} from './linalg';
 import {IterativeState, finishIterative, initIterative, initialGuess, iterationCap, thresholds} from './iterative';
 
 /** GMRES(restart): general A, minimal residual over each Krylov cycle. */
@@ -46,7 +46,7 @@ export class GMRESSolver implements Solver {
       const [converged, finite, ratio, estimated] = readScalars(() => [
         tf.cast(tf.all(tf.lessEqual(columnNorm(r), tol)), 'float32'),
         tf.cast(tf.all(tf.isFinite(r)), 'float32'),
-        tf.max(safeDivide(columnNorm(r), tol)),
+        tf.max(divide(columnNorm(r), tol)),
         estimate ?? tf.scalar(Infinity),
       ]);
       estimate?.dispose();
@@ -87,7 +87,7 @@ function arnoldiCycle(s: IterativeState, r: tf.Tensor, tol: tf.Tensor, steps: nu
   const owned: tf.Tensor[] = [];
   const own = <T extends tf.Tensor>(t: T) => { owned.push(t); return t; };
   const beta = own(columnNorm(r));
-  const basis = [own(safeDivide(r, beta))];
+  const basis = [own(divide(r, beta))];
   const rotations: Array<{c: tf.Tensor; s: tf.Tensor}> = [];
   const triangle: tf.Tensor[][] = [];                // triangle[j][i] = Rᵢⱼ
   const g: tf.Tensor[] = [beta];
@@ -108,10 +108,10 @@ function arnoldiCycle(s: IterativeState, r: tf.Tensor, tol: tf.Tensor, steps: nu
         h[i] = top;
       }
       const radius = tf.sqrt(tf.add(tf.square(h[j]), tf.square(hNext)));
-      const c = tf.where(tf.greater(stopGradient(radius), 0), safeDivide(h[j], radius), tf.onesLike(radius));
-      const sn = safeDivide(hNext, radius);
+      const c = tf.where(tf.greater(stopGradient(radius), 0), divide(h[j], radius), tf.onesLike(radius));
+      const sn = divide(hNext, radius);
       h[j] = radius;
-      return {v: safeDivide(w, hNext), h, c, sn, gNext: tf.neg(tf.mul(sn, g[j])), gj: tf.mul(c, g[j])};
+      return {v: divide(w, hNext), h, c, sn, gNext: tf.neg(tf.mul(sn, g[j])), gj: tf.mul(c, g[j])};
     });
     basis.push(own(step.v));
     step.h.forEach(own);
@@ -132,7 +132,7 @@ function arnoldiCycle(s: IterativeState, r: tf.Tensor, tol: tf.Tensor, steps: nu
     return s.precondition(combination);
   });
   // The cycle's own residual estimate, read with the next cycle's first check.
-  const estimate = tf.tidy(() => tf.max(safeDivide(tf.abs(g[taken]), tol)));
+  const estimate = tf.tidy(() => tf.max(divide(tf.abs(g[taken]), tol)));
   tf.dispose(owned);
   return {update, steps: taken, estimate};
 }
@@ -144,7 +144,7 @@ function backSubstitute(triangle: tf.Tensor[][], g: tf.Tensor[]): tf.Tensor[] {
   for (let i = size - 1; i >= 0; i--) {
     let sum = g[i];
     for (let j = i + 1; j < size; j++) sum = tf.sub(sum, tf.mul(triangle[j][i], y[j]));
-    y[i] = safeDivide(sum, triangle[i][i]);
+    y[i] = divide(sum, triangle[i][i]);
   }
   return y;
 }

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
-import {columnNorm, stopGradient} from './linalg';
+import {columnDot, columnNorm, stopGradient} from './linalg';
 import {
   IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';
@@ -39,7 +39,7 @@ export class JacobiSolver implements Solver {
         const next = tf.where(active, tf.add(x, s.precondition(r)), x);
         return {x: next, r: residual(next)};
       },
-      check: ({x, r}) => loopFlags(x, r, tol, tf.scalar(0)),
+      check: ({r}) => loopFlags(columnDot(r, r), tol, tf.scalar(0)),
       // r is the true residual already.
       refresh: ({x, r}) => ({x, r}),
     });

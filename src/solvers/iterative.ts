@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {LinearSolveError} from '../LinearSolveError';
 import {SolverOptions, SolverResult, SolverState, SolveStatus} from './Solver';
-import {allFinite, columnNorm, readScalars, relativeResiduals, safeDivide, stopGradient} from './linalg';
+import {columnNorm, divide, readScalars, relativeTo, safeDivide, stopGradient} from './linalg';
 
 /** M ≈ A⁻¹ applied to a residual block. */
 export type Preconditioner = (r: tf.Tensor) => tf.Tensor;
@@ -14,6 +14,11 @@ export type Preconditioner = (r: tf.Tensor) => tf.Tensor;
 export class IterativeState implements SolverState {
   constructor(readonly operator: LinearOperator, readonly tensors: tf.Tensor[],
       readonly preconditioner: LinearOperator | null) {}
+
+  /** Whether `precondition` does anything. */
+  get preconditions(): boolean {
+    return this.preconditioner != null || this.tensors.length > 0;
+  }
 
   /** M·r, or r itself without a preconditioner. */
   precondition(r: tf.Tensor): tf.Tensor {
@@ -69,13 +74,12 @@ export function iterationCap(state: SolverState, options: SolverOptions): number
 export function finishIterative(state: SolverState, b: tf.Tensor, x: tf.Tensor, iterations: number,
     options: SolverOptions, loopStatus: SolveStatus): SolverResult {
   if (options.fixedIterations) return {x, status: 'unchecked', iterations, relativeResidual: NaN};
-  const [finite, worst, residual] = readScalars(() => [
-    allFinite(x),
-    tf.max(tf.sub(columnNorm(tf.sub(b, state.operator.apply(x))), thresholds(b, options))),
-    tf.max(relativeResiduals(v => state.operator.apply(v), b, x)),
-  ]);
+  const [worst, residual] = readScalars(() => {
+    const r = columnNorm(tf.sub(b, state.operator.apply(x)));
+    return [tf.max(tf.sub(r, thresholds(b, options))), tf.max(relativeTo(r, columnNorm(b)))];
+  });
   let status = loopStatus;
-  if (finite < 1 || !Number.isFinite(residual)) status = 'nonFinite';
+  if (!Number.isFinite(residual) || !Number.isFinite(worst)) status = 'nonFinite';
   else if (status === 'converged' && worst > 0) status = 'maxIterations';
   return {x, status, iterations, relativeResidual: residual};
 }
@@ -88,14 +92,17 @@ export function initialGuess(b: tf.Tensor, options: SolverOptions): tf.Tensor {
 /** A restart must at least halve the true residual, or the solve has stagnated. */
 const STAGNATION = 0.5;
 
-/** The loop's flags: all converged, broken, finite, and max over columns of ‖r‖ / threshold. */
-export function loopFlags(x: tf.Tensor, r: tf.Tensor, tol: tf.Tensor, broken: tf.Tensor): tf.Tensor[] {
-  const ratio = tf.max(safeDivide(columnNorm(r), tol));
+/**
+ * The loop's flags from the squared residual norms ‖r‖² `[..., 1, k]`: all converged, broken
+ * (any column), finite (a NaN or Inf anywhere in x or r reaches ‖r‖² within a step), and
+ * max over columns of ‖r‖ / threshold.
+ */
+export function loopFlags(rr: tf.Tensor, tol: tf.Tensor, broken: tf.Tensor): tf.Tensor[] {
   return [
-    tf.cast(tf.all(tf.lessEqual(columnNorm(r), tol)), 'float32'),
-    broken,
-    tf.cast(tf.all(tf.isFinite(x)), 'float32'),
-    ratio,
+    tf.cast(tf.all(tf.lessEqual(rr, tf.square(tol))), 'float32'),
+    tf.max(broken),
+    tf.cast(tf.isFinite(tf.sum(rr)), 'float32'),
+    tf.max(divide(tf.sqrt(rr), tol)),
   ];
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {isRecording, offTape} from '../util/customOp';
+import {nativeOps} from '../util/backend';
 
 /** Column-wise inner products of blocks `[..., n, k]` → `[..., 1, k]`. */
 export function columnDot(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
@@ -46,6 +47,16 @@ export function allFinite(t: tf.Tensor): tf.Tensor {
  */
 export function stopGradient(t: tf.Tensor): tf.Tensor {
   return isRecording() ? offTape(() => tf.clone(t)) : t;
+}
+
+/**
+ * a / b, and 0 where b = 0, by the cheapest route: one native kernel on tfjs-node, tfjs's
+ * divNoNan elsewhere, and the differentiable `safeDivide` when the tape is recording.
+ */
+export function divide(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (isRecording()) return safeDivide(a, b);
+  const ops = nativeOps();
+  return ops != null ? ops.divNoNan(a, b) : tf.divNoNan(a, b);
 }
 
 /**
