@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import {nativeOps} from '../util/backend';
+import {backendName, nativeOps} from '../util/backend';
+import {triangularSolveArrays} from './typedArrayKernels';
 
 /**
  * Solves M X = R for triangular M, where M is `t` (or `tᵀ` with `transposeT`), by column-oriented
@@ -14,6 +15,11 @@ export function triangularSolve(t: tf.Tensor, rhs: tf.Tensor,
     {lower, transposeT = false, unitDiagonal = false}: {lower: boolean; transposeT?: boolean; unitDiagonal?: boolean}): tf.Tensor {
   const ops = nativeOps();
   if (ops != null) return ops.triangularSolve(t, rhs, transposeT ? !lower : lower, transposeT);
+  if (backendName() === 'cpu') {
+    const [batch, n, k] = rhs.shape as number[];
+    return tf.tensor3d(triangularSolveArrays(t.dataSync() as Float32Array, rhs.dataSync() as Float32Array,
+      batch, n, k, lower, transposeT, unitDiagonal), [batch, n, k]);
+  }
   return substitute(t, rhs, lower, transposeT, unitDiagonal);
 }
 

@@ -1,0 +1,109 @@
+/**
+ * Dense factorisations and triangular solves on plain typed arrays, for the cpu backend:
+ * there a tensor's data already lives in JavaScript memory, so one read and one write beat
+ * thousands of tf ops (tfjs's cpu kernels cost ~50 µs each, ~15 per elimination step).
+ * Arithmetic is in float64, results are stored as float32. Row-major `[B, n, n]` batches.
+ */
+
+/** P A = L U with partial pivoting, in place on a copy: packed L\U, row indices, pivots. */
+export function luFactor(a: Float32Array, batch: number, n: number):
+    {packed: Float32Array; perm: Int32Array; pivots: Float32Array} {
+  const packed = new Float32Array(a.length);
+  const perm = new Int32Array(batch * n);
+  const pivots = new Float32Array(batch * n);
+  const m = new Float64Array(n * n);
+  for (let b = 0; b < batch; b++) {
+    const base = b * n * n;
+    for (let i = 0; i < n * n; i++) m[i] = a[base + i];
+    const p = perm.subarray(b * n, (b + 1) * n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    for (let k = 0; k < n; k++) {
+      let best = k;
+      for (let i = k + 1; i < n; i++) if (Math.abs(m[i * n + k]) > Math.abs(m[best * n + k])) best = i;
+      if (best !== k) {
+        for (let j = 0; j < n; j++) {
+          const t = m[k * n + j]; m[k * n + j] = m[best * n + j]; m[best * n + j] = t;
+        }
+        const t = p[k]; p[k] = p[best]; p[best] = t;
+      }
+      const pivot = m[k * n + k];
+      pivots[b * n + k] = pivot;
+      if (pivot === 0) continue;
+      for (let i = k + 1; i < n; i++) {
+        const l = (m[i * n + k] /= pivot);
+        if (l === 0) continue;
+        for (let j = k + 1; j < n; j++) m[i * n + j] -= l * m[k * n + j];
+      }
+    }
+    for (let i = 0; i < n * n; i++) packed[base + i] = m[i];
+  }
+  return {packed, perm, pivots};
+}
+
+/** A = L Lᵀ; the lower factor, NaN from the first non-positive pivot on. */
+export function choleskyFactor(a: Float32Array, batch: number, n: number): Float32Array {
+  const out = new Float32Array(a.length);
+  const l = new Float64Array(n * n);
+  for (let b = 0; b < batch; b++) {
+    const base = b * n * n;
+    l.fill(0);
+    for (let j = 0; j < n; j++) {
+      let d = a[base + j * n + j];
+      for (let c = 0; c < j; c++) d -= l[j * n + c] * l[j * n + c];
+      const ljj = d > 0 ? Math.sqrt(d) : NaN;
+      l[j * n + j] = ljj;
+      for (let i = j + 1; i < n; i++) {
+        let s = a[base + i * n + j];
+        for (let c = 0; c < j; c++) s -= l[i * n + c] * l[j * n + c];
+        l[i * n + j] = s / ljj;
+      }
+    }
+    for (let i = 0; i < n * n; i++) out[base + i] = l[i];
+  }
+  return out;
+}
+
+/**
+ * Solves M X = R for M = T or Tᵀ triangular (`lower` describes M), reading only M's triangle
+ * (so T may be packed) and taking M's diagonal as ones with `unitDiagonal`.
+ * `t` `[B, n, n]`, `rhs` `[B, n, k]`.
+ */
+export function triangularSolveArrays(t: Float32Array, rhs: Float32Array, batch: number, n: number, k: number,
+    lower: boolean, transposeT: boolean, unitDiagonal: boolean): Float32Array {
+  const out = new Float32Array(rhs.length);
+  const x = new Float64Array(n * k);
+  for (let b = 0; b < batch; b++) {
+    const tb = b * n * n;
+    const rb = b * n * k;
+    const at = (i: number, j: number) => (transposeT ? t[tb + j * n + i] : t[tb + i * n + j]);
+    for (let step = 0; step < n; step++) {
+      const i = lower ? step : n - 1 - step;
+      for (let c = 0; c < k; c++) {
+        let s = rhs[rb + i * k + c];
+        if (lower) for (let j = 0; j < i; j++) s -= at(i, j) * x[j * k + c];
+        else for (let j = i + 1; j < n; j++) s -= at(i, j) * x[j * k + c];
+        x[i * k + c] = unitDiagonal ? s : s / at(i, i);
+      }
+    }
+    for (let i = 0; i < n * k; i++) out[rb + i] = x[i];
+  }
+  return out;
+}
+
+/** Y = A·X (or Aᵀ·X) for COO (rows, cols, values), X row-major `[n, k]`. */
+export function cooProduct(rows: Int32Array, cols: Int32Array, values: Float32Array | Int32Array | Uint8Array,
+    x: Float32Array | Int32Array | Uint8Array, n: number, k: number, transposed: boolean): Float32Array {
+  const y = new Float32Array(n * k);
+  const [out, inn] = transposed ? [cols, rows] : [rows, cols];
+  if (k === 1) {
+    for (let e = 0; e < out.length; e++) y[out[e]] += values[e] * x[inn[e]];
+    return y;
+  }
+  for (let e = 0; e < out.length; e++) {
+    const v = values[e];
+    const o = out[e] * k;
+    const s = inn[e] * k;
+    for (let c = 0; c < k; c++) y[o + c] += v * x[s + c];
+  }
+  return y;
+}
