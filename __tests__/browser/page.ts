@@ -26,6 +26,12 @@ export function requireChromium(): void {
     (process.env.CI === 'true' ? ' CI=true: a missing browser fails the run.' : ''));
 }
 
+/** Launches headless Chromium with CHROMIUM_ARGS (WebGL2 on SwiftShader); throws when it is missing. */
+export function launchChromium(): Promise<Browser> {
+  requireChromium();
+  return chromium.launch({executablePath: CHROMIUM, args: CHROMIUM_ARGS});
+}
+
 /** A console error, an uncaught page error or a crash, with the check that was running. */
 export interface PageMessage {
   /** `suite › name`, or null outside any check (loading the scripts, setup). */
@@ -123,7 +129,7 @@ export async function runWebglChecks(scripts: PageScripts, expected: {suite: str
     {checkTimeoutMs = 120_000, log = (_: string): void => undefined}: {checkTimeoutMs?: number; log?: (line: string) => void} = {}): Promise<WebglReport> {
   requireChromium();
   const start = Date.now();
-  const browser = await chromium.launch({executablePath: CHROMIUM, args: CHROMIUM_ARGS});
+  const browser = await launchChromium();
   const report: WebglReport = {pages: [], results: new Map(), pageErrors: [], warnings: [], totalMs: 0};
   const messages: PageMessage[] = [];
   let session: Session | null = null;
