@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
-import {columnDot, divide, stopGradient} from './linalg';
+import {columnDot, divide, scaleColumns, stopGradient} from './linalg';
 import {
   IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';
@@ -45,14 +45,14 @@ export class CGSolver implements Solver {
         // Converged columns (and batch members) freeze on the device: no per-member readback.
         const active = tf.greater(stopGradient(rr), tol2);
         const alpha = tf.mul(divide(rz, pap), tf.cast(active, 'float32'));
-        const nextR = tf.sub(r, tf.mul(alpha, ap));
+        const nextR = tf.sub(r, scaleColumns(alpha, ap));
         const z = s.precondition(nextR);
         const nextRz = columnDot(nextR, z);
         const indefinite = tf.logicalAnd(active, tf.lessEqual(stopGradient(pap), 0));
         return {
-          x: tf.add(x, tf.mul(alpha, p)),
+          x: tf.add(x, scaleColumns(alpha, p)),
           r: nextR,
-          p: tf.add(z, tf.mul(divide(nextRz, rz), p)),
+          p: tf.add(z, scaleColumns(divide(nextRz, rz), p)),
           rz: nextRz,
           rr: preconditioned ? columnDot(nextR, nextR) : nextRz,
           broken: tf.maximum(broken, tf.cast(indefinite, 'float32')),

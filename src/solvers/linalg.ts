@@ -4,7 +4,15 @@ import {nativeOps} from '../util/backend';
 
 /** Column-wise inner products of blocks `[..., n, k]` → `[..., 1, k]`. */
 export function columnDot(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  // One column: a full reduction, which tfjs's cpu backend runs ~8× faster than an axis one.
+  if (a.rank === 2 && a.shape[1] === 1) return tf.reshape(tf.sum(tf.mul(a, b)), [1, 1]);
   return tf.sum(tf.mul(a, b), -2, true);
+}
+
+/** coefficients `[..., 1, k]` times a block `[..., n, k]`, column by column. */
+export function scaleColumns(coefficients: tf.Tensor, block: tf.Tensor): tf.Tensor {
+  // A rank-0 factor takes tfjs's scalar path (the cpu backend broadcasts [1, 1] slowly).
+  return coefficients.size === 1 ? tf.mul(tf.reshape(coefficients, []), block) : tf.mul(coefficients, block);
 }
 
 /** Column-wise 2-norms of a block `[..., n, k]` → `[..., 1, k]`. */
