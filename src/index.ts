@@ -26,6 +26,8 @@ export {Adjoint, SolveProblem} from './adjoints/Adjoint';
 export {ImplicitAdjoint} from './adjoints/ImplicitAdjoint';
 export {UnrolledAdjoint} from './adjoints/UnrolledAdjoint';
 export {TruncatedAdjoint} from './adjoints/TruncatedAdjoint';
+export {StochasticAdjoint} from './adjoints/StochasticAdjoint';
+export {ColumnSampler} from './adjoints/ImplicitAdjoint';
 
 export {poisson2d, poisson2dOperator, CooMatrix} from './gallery/poisson2d';
 export {compareGradients, formatGradientComparison, GradientComparison, AdjointChoice, LossOf} from './tools/compareGradients';

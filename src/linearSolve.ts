@@ -7,6 +7,7 @@ import {Adjoint} from './adjoints/Adjoint';
 import {ImplicitAdjoint} from './adjoints/ImplicitAdjoint';
 import {UnrolledAdjoint} from './adjoints/UnrolledAdjoint';
 import {TruncatedAdjoint} from './adjoints/TruncatedAdjoint';
+import {StochasticAdjoint} from './adjoints/StochasticAdjoint';
 import {SolveOptions, resolveOptions} from './options';
 import {LinearSolveError} from './LinearSolveError';
 import {Outcome} from './failure';
@@ -128,7 +129,8 @@ function chooseAdjoint(adjoint: SolveOptions['adjoint']): Adjoint {
   if (adjoint == null || adjoint === 'implicit') return new ImplicitAdjoint();
   if (adjoint === 'unrolled') return new UnrolledAdjoint();
   if (typeof adjoint === 'object' && 'truncated' in adjoint) return new TruncatedAdjoint(adjoint.truncated);
+  if (typeof adjoint === 'object' && 'stochastic' in adjoint) return new StochasticAdjoint(adjoint.stochastic);
   if (typeof adjoint === 'object' && typeof (adjoint as Adjoint).solve === 'function') return adjoint as Adjoint;
   throw new LinearSolveError('option',
-    `Unknown adjoint '${String(adjoint)}'. Use 'implicit', 'unrolled', {truncated: k} or an Adjoint instance.`);
+    `Unknown adjoint '${String(adjoint)}'. Use 'implicit', 'unrolled', {truncated: k}, {stochastic: {rate}} or an Adjoint instance.`);
 }

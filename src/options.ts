@@ -22,9 +22,10 @@ export interface SolveOptions {
   /**
    * How gradients flow: 'implicit' (default: one transposed solve, memory independent of the
    * iterations), 'unrolled' (through every iteration), {truncated: k} (k taped Richardson
-   * steps from the solution), or an Adjoint instance.
+   * steps from the solution), {stochastic: {rate, seed}} (the backward solves a Bernoulli(rate)
+   * sample of the right-hand-side columns, rescaled: unbiased), or an Adjoint instance.
    */
-  adjoint?: 'implicit' | 'unrolled' | {truncated: number} | Adjoint;
+  adjoint?: 'implicit' | 'unrolled' | {truncated: number} | {stochastic: {rate: number; seed?: number}} | Adjoint;
   /** Relative tolerance ‖b − A x‖ ≤ rtol·‖b‖ per right-hand side (iterative; default 1e-5). */
   rtol?: number;
   /** Absolute tolerance: a column stops at ‖b − A x‖ ≤ max(rtol·‖b‖, atol) (default 0). */

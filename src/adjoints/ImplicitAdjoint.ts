@@ -24,14 +24,23 @@ import {customOp, isRecording, offTape} from '../util/customOp';
 
 /** The default adjoint: one transposed solve in the backward, memory independent of iterations. */
 export class ImplicitAdjoint implements Adjoint {
-  readonly name = 'implicit';
+  readonly name: string = 'implicit';
+
+  /** With a sampler, the backward solves only the right-hand-side columns it picks. */
+  constructor(protected readonly sampler: ColumnSampler | null = null) {}
 
   solve(problem: SolveProblem): {x: tf.Tensor; outcome: Outcome} {
-    return implicitSolve(problem, null);
+    return implicitSolve(problem, null, this.sampler);
   }
 }
 
-function implicitSolve(problem: SolveProblem, given: SolverState | null): {x: tf.Tensor; outcome: Outcome} {
+/** Picks which of k right-hand-side columns the backward solves, and their weights. */
+export interface ColumnSampler {
+  sample(k: number): {columns: number[]; weight: number};
+}
+
+function implicitSolve(problem: SolveProblem, given: SolverState | null,
+    sampler: ColumnSampler | null = null): {x: tf.Tensor; outcome: Outcome} {
   const {operator, solver, b, options} = problem;
   // Fail before any work if the backward will need an Aᵀ the operator cannot give: an error
   // thrown inside tfjs's backward pass would strand the tape's saved tensors.
@@ -68,7 +77,7 @@ function implicitSolve(problem: SolveProblem, given: SolverState | null): {x: tf
     return {x: xHat, outcome};
   }
   const x = tf.tidy(() => operator.parameters().length > 0 ?
-    parameterGraph(problem, forwardState, xHat) : closureGraph(problem, forwardState, xHat));
+    parameterGraph(problem, forwardState, xHat, sampler) : closureGraph(problem, forwardState, xHat, sampler));
   release();
   xHat.dispose();
   return {x, outcome};
@@ -79,15 +88,32 @@ function backwardOptions(options: ResolvedOptions): ResolvedOptions {
   return {...options, ...options.backward, x0: null, backward: options.backward, measureResidual: false};
 }
 
-/** λ = A⁻ᵀ g with the forward's factors, through this same differentiable function. */
-function transposedSolve(problem: SolveProblem, state: SolverState, g: tf.Tensor): tf.Tensor {
+/**
+ * λ = A⁻ᵀ g with the forward's factors, through this same differentiable function; with a
+ * sampler, only for the sampled columns of g (rescaled), zero in the others.
+ */
+function transposedSolve(problem: SolveProblem, state: SolverState, g: tf.Tensor,
+    sampler: ColumnSampler | null): tf.Tensor {
   const transposed = problem.solver.transpose(state);
-  const backward = {operator: transposed.operator, solver: problem.solver, b: g, options: backwardOptions(problem.options)};
-  return implicitSolve(backward, transposed).x;
+  const solveFor = (rhs: tf.Tensor) => implicitSolve(
+    {operator: transposed.operator, solver: problem.solver, b: rhs, options: backwardOptions(problem.options)}, transposed).x;
+  if (sampler == null) return solveFor(g);
+  const k = g.shape[g.rank - 1] as number;
+  const {columns, weight} = sampler.sample(k);
+  if (columns.length === k) return solveFor(g);
+  if (columns.length === 0) return tf.zerosLike(g);
+  const axis = g.rank - 1;
+  const lambda = tf.mul(solveFor(tf.gather(g, tf.tensor1d(columns, 'int32'), axis)), weight);
+  // Back to k columns: a sampled column's λ, or the appended zero column.
+  const position = new Int32Array(k).fill(columns.length);
+  columns.forEach((c, i) => { position[c] = i; });
+  const zero = tf.zerosLike(tf.slice(lambda, Array(g.rank).fill(0), [...lambda.shape.slice(0, -1), 1]));
+  return tf.gather(tf.concat([lambda, zero], axis), tf.tensor1d(position, 'int32'), axis);
 }
 
 /** x = g(b, p₁…pₘ) for an operator with explicit parameters p (dense, sparse, diagonal). */
-function parameterGraph(problem: SolveProblem, state: SolverState, xHat: tf.Tensor): tf.Tensor {
+function parameterGraph(problem: SolveProblem, state: SolverState, xHat: tf.Tensor,
+    sampler: ColumnSampler | null): tf.Tensor {
   const {operator, b} = problem;
   const parameters = operator.parameters();
   const m = parameters.length;
@@ -99,7 +125,7 @@ function parameterGraph(problem: SolveProblem, state: SolverState, xHat: tf.Tens
         const [savedB, ...rest] = saved;
         const savedOperator = operator.withParameters(rest.slice(0, m));
         const savedState = state.withTensors(rest.slice(m + 1), savedOperator);
-        const lambda = transposedSolve(problem, savedState, dy);
+        const lambda = transposedSolve(problem, savedState, dy, sampler);
         // Recorded backward (second order): x must carry its own dependence on b and A.
         const x = isRecording() ?
           implicitSolve({...problem, operator: savedOperator, b: savedB}, savedState).x : rest[m];
@@ -113,7 +139,8 @@ function parameterGraph(problem: SolveProblem, state: SolverState, xHat: tf.Tens
 }
 
 /** x = g(b, u) with u = A·x̂ taped, for a matrix-free A whose parameters are closures. */
-function closureGraph(problem: SolveProblem, state: SolverState, xHat: tf.Tensor): tf.Tensor {
+function closureGraph(problem: SolveProblem, state: SolverState, xHat: tf.Tensor,
+    sampler: ColumnSampler | null): tf.Tensor {
   const {operator, b} = problem;
   const u = operator.apply(xHat);
   const op = customOp((_inputs, save) => {
@@ -121,7 +148,7 @@ function closureGraph(problem: SolveProblem, state: SolverState, xHat: tf.Tensor
     return {
       value: tf.clone(xHat),
       gradFunc: (dy, saved) => {
-        const lambda = transposedSolve(problem, state.withTensors(saved, operator), dy);
+        const lambda = transposedSolve(problem, state.withTensors(saved, operator), dy, sampler);
         return [lambda, tf.neg(lambda)];
       },
     };

@@ -53,7 +53,8 @@ export async function compareGradients(loss: LossOf, parameters: tf.Tensor[],
       const g = await gradientOf(loss, parameters, adjoint);
       rows.push({
         adjoint: typeof adjoint === 'string' ? adjoint :
-          'truncated' in adjoint ? `truncated(${adjoint.truncated})` : adjoint.name,
+          'truncated' in adjoint ? `truncated(${adjoint.truncated})` :
+          'stochastic' in adjoint ? `stochastic(${adjoint.stochastic.rate})` : adjoint.name,
         errorVsFiniteDifference: Math.abs(directional(g.values, direction) - fd) / Math.max(Math.abs(fd), 1e-30),
         errorVsImplicit: relativeDistance(g.values, implicit.values),
         milliseconds: g.milliseconds,
