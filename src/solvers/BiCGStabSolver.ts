@@ -6,21 +6,15 @@
  * ρ = r̂ᵀr = 0, r̂ᵀv = 0 or ω = 0 on a column that has not converged is a 'breakdown'.
  */
 import * as tf from '@tensorflow/tfjs';
-import {LinearOperator} from '../operators/LinearOperator';
-import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
+import {SolverOptions, SolverResult, SolverState} from './Solver';
 import {columnDot, columnNorm, divide, stopGradient} from './linalg';
 import {
-  IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
+  IterativeSolver, IterativeState, finishIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';
 
 /** BiCGStab: general (nonsymmetric) A, short recurrences, no restart parameter. */
-export class BiCGStabSolver implements Solver {
+export class BiCGStabSolver extends IterativeSolver {
   readonly name = 'bicgstab';
-  readonly iterative = true;
-
-  init(operator: LinearOperator, options: SolverOptions): SolverState {
-    return initIterative(operator, options);
-  }
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
     const s = state as IterativeState;
@@ -72,7 +66,4 @@ export class BiCGStabSolver implements Solver {
     return finishIterative(state, b, x, result.iterations, options, result.status);
   }
 
-  transpose(state: SolverState): SolverState {
-    return (state as IterativeState).transpose();
-  }
 }

@@ -6,21 +6,15 @@
  * pᵀA p ≤ 0 on a column that has not converged proves A is not positive definite: 'breakdown'.
  */
 import * as tf from '@tensorflow/tfjs';
-import {LinearOperator} from '../operators/LinearOperator';
-import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
+import {SolverOptions, SolverResult, SolverState} from './Solver';
 import {columnDot, divide, scaleColumns, stopGradient} from './linalg';
 import {
-  IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
+  IterativeSolver, IterativeState, finishIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';
 
 /** Conjugate gradients (optionally preconditioned): symmetric positive definite A. */
-export class CGSolver implements Solver {
+export class CGSolver extends IterativeSolver {
   readonly name = 'cg';
-  readonly iterative = true;
-
-  init(operator: LinearOperator, options: SolverOptions): SolverState {
-    return initIterative(operator, options);
-  }
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
     const s = state as IterativeState;
@@ -67,7 +61,4 @@ export class CGSolver implements Solver {
     return finishIterative(state, b, x, result.iterations, options, result.status);
   }
 
-  transpose(state: SolverState): SolverState {
-    return (state as IterativeState).transpose();
-  }
 }

@@ -7,19 +7,13 @@
  * cycle that looks converged is confirmed by the true residual at the start of the next.
  */
 import * as tf from '@tensorflow/tfjs';
-import {LinearOperator} from '../operators/LinearOperator';
-import {Solver, SolverOptions, SolverResult, SolverState, SolveStatus} from './Solver';
+import {SolverOptions, SolverResult, SolverState, SolveStatus} from './Solver';
 import {columnDot, columnNorm, divide, readScalars, stopGradient} from './linalg';
-import {IterativeState, finishIterative, initIterative, initialGuess, iterationCap, thresholds} from './iterative';
+import {IterativeSolver, IterativeState, finishIterative, initialGuess, iterationCap, thresholds} from './iterative';
 
 /** GMRES(restart): general A, minimal residual over each Krylov cycle. */
-export class GMRESSolver implements Solver {
+export class GMRESSolver extends IterativeSolver {
   readonly name = 'gmres';
-  readonly iterative = true;
-
-  init(operator: LinearOperator, options: SolverOptions): SolverState {
-    return initIterative(operator, options);
-  }
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
     const s = state as IterativeState;
@@ -73,9 +67,6 @@ export class GMRESSolver implements Solver {
     return finishIterative(state, b, x, iterations, options, status);
   }
 
-  transpose(state: SolverState): SolverState {
-    return (state as IterativeState).transpose();
-  }
 }
 
 /**

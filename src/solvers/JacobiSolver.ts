@@ -7,16 +7,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
-import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
+import {SolverOptions, SolverResult, SolverState} from './Solver';
 import {columnDot, columnNorm, stopGradient} from './linalg';
 import {
-  IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
+  IterativeSolver, IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';
 
 /** Jacobi / preconditioned Richardson: cheap steps, for diagonally dominant A. */
-export class JacobiSolver implements Solver {
+export class JacobiSolver extends IterativeSolver {
   readonly name = 'jacobi';
-  readonly iterative = true;
 
   init(operator: LinearOperator, options: SolverOptions): SolverState {
     return initIterative(operator, {...options, preconditioner: options.preconditioner ?? 'jacobi'});
@@ -48,7 +47,4 @@ export class JacobiSolver implements Solver {
     return finishIterative(state, b, x, result.iterations, options, result.status);
   }
 
-  transpose(state: SolverState): SolverState {
-    return (state as IterativeState).transpose();
-  }
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {LinearSolveError} from '../LinearSolveError';
-import {SolverOptions, SolverResult, SolverState, SolveStatus} from './Solver';
+import {Solver, SolverOptions, SolverResult, SolverState, SolveStatus} from './Solver';
 import {columnNorm, divide, readScalars, relativeTo, safeDivide, stopGradient} from './linalg';
 
 /** M ≈ A⁻¹ applied to a residual block. */
@@ -38,7 +38,26 @@ export class IterativeState implements SolverState {
   }
 }
 
-/** Builds the state shared by CG, BiCGStab and GMRES. */
+/**
+ * What CG, BiCGStab, GMRES and Jacobi share: the state (operator and preconditioner) and its
+ * transpose (the same method on Aᵀ with Mᵀ); each supplies its own `compute`.
+ */
+export abstract class IterativeSolver implements Solver {
+  abstract readonly name: string;
+  readonly iterative = true;
+
+  init(operator: LinearOperator, options: SolverOptions): SolverState {
+    return initIterative(operator, options);
+  }
+
+  abstract compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult;
+
+  transpose(state: SolverState): SolverState {
+    return (state as IterativeState).transpose();
+  }
+}
+
+/** Builds the state shared by CG, BiCGStab, GMRES and Jacobi. */
 export function initIterative(operator: LinearOperator, options: SolverOptions): IterativeState {
   const p = options.preconditioner;
   if (p == null) return new IterativeState(operator, [], null);
