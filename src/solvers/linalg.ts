@@ -20,7 +20,7 @@ export function columnNorm(a: tf.Tensor): tf.Tensor {
   return tf.sqrt(columnDot(a, a));
 }
 
-/** Reads a few scalars back to JavaScript in one readback (readbacks cost ~20 ms on WebGL). */
+/** Reads a few scalars back to JavaScript in one readback (each one drains a GPU's queue). */
 export function readScalars(scalars: () => tf.Tensor[]): Float32Array {
   const packed = tf.tidy(() => tf.stack(scalars().map(s => tf.reshape(s, []))));
   const values = packed.dataSync() as Float32Array;

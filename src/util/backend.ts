@@ -12,8 +12,8 @@ export function isGpuBackend(): boolean {
 }
 
 /**
- * Default `checkEvery`: every 10th iteration on GPUs (a readback stalls the pipeline, ~20 ms
- * in headless Chromium), every 5th elsewhere (the check's own dozen kernels cost about a
+ * Default `checkEvery`: every 10th iteration on GPUs (a readback drains the queue: checking
+ * every CG iteration cost +33% per iteration under SwiftShader, bench/browser), every 5th elsewhere (the check's own dozen kernels cost about a
  * fifth of a CG step on tfjs-node; at most 4 extra iterations).
  */
 export function defaultCheckEvery(): number {
