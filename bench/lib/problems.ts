@@ -11,18 +11,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {poisson2d} from '../../src/gallery/poisson2d';
+import {rng} from '../../__tests__/support/reference';
 
-/** A seeded uniform [0, 1) generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export {rng};
 
 export function uniform(count: number, seed: number, lo = -1, hi = 1): Float32Array {
   const r = rng(seed);

@@ -100,7 +100,10 @@ export function csrCg32(A: CsrMatrix, b: Float32Array, mode: Mode): JsCgResult {
     rr < stop2 ? 'converged (recursive residual)' : 'maxIterations'};
 }
 
-/** The same CG with Float64Array vectors and values. */
+/**
+ * The same CG with Float64Array vectors and values. A copy, not a generic over the array
+ * type: each stays monomorphic for the JIT, which is the point of a hand-written floor.
+ */
 export function csrCg64(A: CsrMatrix, b: Float32Array, mode: Mode, data: Float64Array): JsCgResult {
   const n = A.n;
   const {indptr, indices} = A;
