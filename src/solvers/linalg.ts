@@ -28,12 +28,6 @@ export function readScalars(scalars: () => tf.Tensor[]): Float32Array {
   return values;
 }
 
-/** ‖b − A x‖ / ‖b‖ per column, with ‖b‖ = 0 columns measured absolutely. */
-export function relativeResiduals(apply: (x: tf.Tensor) => tf.Tensor, b: tf.Tensor,
-    x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => relativeTo(columnNorm(tf.sub(b, apply(x))), columnNorm(b)));
-}
-
 /** Residual norms relative to ‖b‖ per column, absolute where ‖b‖ = 0. */
 export function relativeTo(residualNorm: tf.Tensor, bNorm: tf.Tensor): tf.Tensor {
   return tf.where(tf.greater(bNorm, 0), tf.div(residualNorm, tf.maximum(bNorm, 1e-30)), residualNorm);
@@ -42,11 +36,6 @@ export function relativeTo(residualNorm: tf.Tensor, bNorm: tf.Tensor): tf.Tensor
 /** max|aᵢⱼ| as two reductions, without materialising |A|. */
 export function maxAbs(a: tf.Tensor): tf.Tensor {
   return tf.maximum(tf.max(a), tf.neg(tf.min(a)));
-}
-
-/** 1 if every entry is finite, else 0 (as a float scalar, for packing with other checks). */
-export function allFinite(t: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.min(tf.cast(tf.isFinite(t), 'float32')));
 }
 
 /**
