@@ -7,8 +7,8 @@
  *
  * The library bundle is built fresh into a temporary folder (scripts/build-browser.js, as
  * `npm run build` builds dist/), so the page runs the current src/ and the test writes nothing
- * into dist/. Chromium is required (LINSOLVE_CHROMIUM overrides its path): without it the
- * suite fails with how to install it, in CI and locally, never skips.
+ * into dist/. Chromium is required (see browser/findChromium.ts): without it the
+ * suite fails with how to get it, in CI and locally, never skips.
  */
 import * as fs from 'fs';
 import * as os from 'os';

@@ -9,7 +9,7 @@
  * the Node suite's name plus ` [webgl]`. Chromium is required: without it every test fails
  * with how to install it (in CI and locally: no silent skip).
  *
- * Environment: LINSOLVE_CHROMIUM (browser path, default /usr/bin/chromium),
+ * Environment: LINSOLVE_CHROMIUM (browser path; else a system Chromium, else @sparticuz/chromium),
  * LINSOLVE_WEBGL_DEBUG=1 (unminified library bundle for readable stacks, a line per check as it
  * runs, and the built page scripts kept in a temporary folder).
  */

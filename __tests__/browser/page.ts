@@ -1,15 +1,12 @@
 /**
- * Drives headless Chromium (Debian's /usr/bin/chromium through playwright-core, WebGL2 on
+ * Drives headless Chromium (found by `findChromium`, launched through playwright-core, WebGL2 on
  * SwiftShader): loads tf.min.js, the library bundle and the test bundle into a page, selects
  * webgl, runs every check by suite and name, and collects console errors and page errors.
  */
-import * as fs from 'fs';
 import {Browser, BrowserContext, Page, chromium} from 'playwright-core';
 import {PageScripts} from './bundle';
+import {findChromium} from './findChromium';
 import {CheckResult, Harness, PageInfo} from './suites';
-
-/** `LINSOLVE_CHROMIUM` overrides the path (e.g. a Chrome on a developer's machine). */
-export const CHROMIUM = process.env.LINSOLVE_CHROMIUM ?? '/usr/bin/chromium';
 
 export const CHROMIUM_ARGS = [
   '--headless=new', '--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
@@ -17,19 +14,14 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-/** Throws (never skips) when Chromium is missing, in CI and locally alike. */
-export function requireChromium(): void {
-  if (fs.existsSync(CHROMIUM)) return;
-  throw new Error(`Chromium not found at ${CHROMIUM}; the WebGL tests run in headless Chromium. ` +
-    'Install it with `apt-get update && apt-get install -y chromium` (Debian/Ubuntu; .ci/run does this), ' +
-    'or point LINSOLVE_CHROMIUM at a Chromium or Chrome binary.' +
-    (process.env.CI === 'true' ? ' CI=true: a missing browser fails the run.' : ''));
+/** Throws (never skips) when no Chromium can be found, in CI and locally alike; else its path. */
+export function requireChromium(): string {
+  return findChromium().path;
 }
 
 /** Launches headless Chromium with CHROMIUM_ARGS (WebGL2 on SwiftShader); throws when it is missing. */
 export function launchChromium(): Promise<Browser> {
-  requireChromium();
-  return chromium.launch({executablePath: CHROMIUM, args: CHROMIUM_ARGS});
+  return chromium.launch({executablePath: requireChromium(), args: CHROMIUM_ARGS});
 }
 
 /** A console error, an uncaught page error or a crash, with the check that was running. */

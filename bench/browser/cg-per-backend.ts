@@ -29,7 +29,7 @@
  *   --only=node        or --only=browser
  *   --backends=a,b     of cpu, wasm, tensorflow (Node) and webgl, wasm (browser) — e.g. webgl
  *   --out=PATH         JSON (default bench/results/cg-per-backend.json)
- * Environment: LINSOLVE_CHROMIUM (browser path, default /usr/bin/chromium).
+ * Environment: LINSOLVE_CHROMIUM (browser path; else a system Chromium, else @sparticuz/chromium).
  */
 import * as fs from 'fs';
 import * as http from 'http';
@@ -40,6 +40,7 @@ import * as esbuild from 'esbuild';
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../../src';
 import {launchChromium} from '../../__tests__/browser/page';
+import {findChromium} from '../../__tests__/browser/findChromium';
 import {BackendRun, CaseResult, RunConfig, runCgCases} from './cases';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -340,7 +341,7 @@ function machineInfo(): Record<string, unknown> {
   const cpus = os.cpus();
   let chromiumVersion: string | null = null;
   try {
-    chromiumVersion = execFileSync(process.env.LINSOLVE_CHROMIUM ?? '/usr/bin/chromium', ['--version'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim();
+    chromiumVersion = execFileSync(findChromium().path, ['--version'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim();
   } catch {
     chromiumVersion = null;
   }
