@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
 import {describeEachBackend} from './support/backends';
-import {nonsymmetric, spd} from './support/cases';
-import {FLOAT32_EPS, Matrix64, condition, matmul, randomVector, relativeError, solve64, transpose} from './support/reference';
+import {nonsymmetric, spd} from '../testing/cases';
+import {FLOAT32_EPS, Matrix64, condition, matmul, randomVector, relativeError, solve64, transpose} from '../testing/reference';
 
 /** The analytic Hessian-vector products of f(A, b) = wᵀA⁻¹b in float64. */
 function hessianVectorProducts(A: Matrix64, b: Float64Array, w: Float64Array, V: Float64Array) {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
 import {describeEachBackend} from './support/backends';
-import {CASES, Case} from './support/cases';
+import {CASES, Case} from '../testing/cases';
 import {batchChecks, solutionChecks} from './support/properties';
 
 describeEachBackend('solution matches a float64 reference', () => {

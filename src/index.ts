@@ -5,22 +5,22 @@
  */
 export {solve, linearSolve, LinearSolveResult} from './linearSolve';
 export {SolveOptions, OnFailure} from './options';
-export {LinearSolveError, LinearSolveErrorCode} from './LinearSolveError';
+export {LinearSolveError, LinearSolveErrorCode} from './core/LinearSolveError';
 
 export {LinearOperator, OperatorTag, BaseOperator, isLinearOperator} from './operators/LinearOperator';
 export {dense, DenseOperator} from './operators/DenseOperator';
-export {sparse, SparseOperator, SparseSpec} from './operators/SparseOperator';
+export {sparse, SparseOperator, SparseSpec} from './operators/sparse/SparseOperator';
 export {matrixFree, MatrixFreeOperator, MatrixFreeSpec, MatvecFn} from './operators/MatrixFreeOperator';
 export {diagonal, DiagonalOperator} from './operators/DiagonalOperator';
 
 export {Solver, SolverState, SolverOptions, SolverResult, SolveStatus} from './solvers/Solver';
 export {MethodName, chooseSolver} from './solvers/chooseSolver';
-export {LUSolver} from './solvers/LUSolver';
-export {CholeskySolver} from './solvers/CholeskySolver';
-export {CGSolver} from './solvers/CGSolver';
-export {BiCGStabSolver} from './solvers/BiCGStabSolver';
-export {GMRESSolver} from './solvers/GMRESSolver';
-export {JacobiSolver} from './solvers/JacobiSolver';
+export {LUSolver} from './solvers/direct/LUSolver';
+export {CholeskySolver} from './solvers/direct/CholeskySolver';
+export {CGSolver} from './solvers/krylov/CGSolver';
+export {BiCGStabSolver} from './solvers/krylov/BiCGStabSolver';
+export {GMRESSolver} from './solvers/krylov/GMRESSolver';
+export {JacobiSolver} from './solvers/krylov/JacobiSolver';
 
 export {Adjoint, SolveProblem} from './adjoints/Adjoint';
 export {ImplicitAdjoint} from './adjoints/ImplicitAdjoint';

@@ -9,9 +9,9 @@ import {UnrolledAdjoint} from './adjoints/UnrolledAdjoint';
 import {TruncatedAdjoint} from './adjoints/TruncatedAdjoint';
 import {StochasticAdjoint} from './adjoints/StochasticAdjoint';
 import {SolveOptions, resolveOptions} from './options';
-import {LinearSolveError} from './LinearSolveError';
-import {Outcome} from './failure';
-import {asFloat32, requireSquare} from './util/validate';
+import {LinearSolveError} from './core/LinearSolveError';
+import {Outcome} from './adjoints/reportFailure';
+import {asFloat32, requireSquare} from './core/validate';
 
 /** What `linearSolve` returns. */
 export interface LinearSolveResult {

@@ -3,8 +3,8 @@ import {LinearOperator, OperatorTag, isLinearOperator} from './operators/LinearO
 import {MethodName} from './solvers/chooseSolver';
 import {Solver, SolverOptions} from './solvers/Solver';
 import {Adjoint} from './adjoints/Adjoint';
-import {LinearSolveError} from './LinearSolveError';
-import {defaultCheckEvery} from './util/backend';
+import {LinearSolveError} from './core/LinearSolveError';
+import {defaultCheckEvery} from './kernels/node/NativeOps';
 
 /** What to do when a solve fails: throw a LinearSolveError, warn and return, or just return. */
 export type OnFailure = 'throw' | 'warn' | 'ignore';

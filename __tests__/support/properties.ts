@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../../src';
-import {CASES, Case, Method} from './cases';
-import {condition, randomVector, relativeError, solve64, transpose} from './reference';
-import {RTOL, solutionBound} from './bounds';
+import {CASES, Case, Method} from '../../testing/cases';
+import {condition, randomVector, relativeError, solve64, transpose} from '../../testing/reference';
+import {RTOL, solutionBound} from '../../testing/bounds';
 
 export interface Check {
   /** Unique within a suite; the test's name. */

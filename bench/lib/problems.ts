@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {poisson2d} from '../../src/gallery/poisson2d';
-import {rng} from '../../__tests__/support/reference';
+import {rng} from '../../testing/reference';
 
 export {rng};
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {Solver} from '../solvers/Solver';
 import {ResolvedOptions} from '../options';
-import {Outcome} from '../failure';
+import {Outcome} from './reportFailure';
 
 /** One linear system as an adjoint receives it: b in canonical shape `[n, k]` or `[B, n, k]`. */
 export interface SolveProblem {

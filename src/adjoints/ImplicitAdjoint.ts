@@ -18,9 +18,9 @@
 import * as tf from '@tensorflow/tfjs';
 import {Adjoint, SolveProblem} from './Adjoint';
 import {SolverState} from '../solvers/Solver';
-import {Outcome, reportFailure} from '../failure';
+import {Outcome, reportFailure} from './reportFailure';
 import {ResolvedOptions} from '../options';
-import {customOp, isRecording, offTape} from '../util/customOp';
+import {customOp, isRecording, offTape} from '../core/tape';
 
 /** The default adjoint: one transposed solve in the backward, memory independent of iterations. */
 export class ImplicitAdjoint implements Adjoint {

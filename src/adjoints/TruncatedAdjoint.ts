@@ -8,10 +8,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {Adjoint, SolveProblem} from './Adjoint';
-import {Outcome, reportFailure} from '../failure';
-import {initIterative} from '../solvers/iterative';
-import {offTape} from '../util/customOp';
-import {LinearSolveError} from '../LinearSolveError';
+import {Outcome, reportFailure} from './reportFailure';
+import {initIterative} from '../solvers/krylov/iterative';
+import {offTape} from '../core/tape';
+import {LinearSolveError} from '../core/LinearSolveError';
 
 /** Off-tape solve, then `steps` taped Richardson steps. */
 export class TruncatedAdjoint implements Adjoint {

@@ -8,8 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {Adjoint, SolveProblem} from './Adjoint';
-import {Outcome, reportFailure} from '../failure';
-import {LinearSolveError} from '../LinearSolveError';
+import {Outcome, reportFailure} from './reportFailure';
+import {LinearSolveError} from '../core/LinearSolveError';
 
 /** Differentiate through the iterations themselves. */
 export class UnrolledAdjoint implements Adjoint {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {BaseOperator, LinearOperator, OperatorTag} from './LinearOperator';
-import {asFloat32} from '../util/validate';
-import {LinearSolveError} from '../LinearSolveError';
+import {asFloat32} from '../core/validate';
+import {LinearSolveError} from '../core/LinearSolveError';
 
 /** diag(d) for d of shape `[n]` (or `[B, n]` for a batch). */
 export class DiagonalOperator extends BaseOperator {

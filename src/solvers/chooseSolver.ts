@@ -1,12 +1,12 @@
 import {LinearOperator} from '../operators/LinearOperator';
-import {LinearSolveError} from '../LinearSolveError';
+import {LinearSolveError} from '../core/LinearSolveError';
 import {Solver} from './Solver';
-import {LUSolver} from './LUSolver';
-import {CholeskySolver} from './CholeskySolver';
-import {CGSolver} from './CGSolver';
-import {BiCGStabSolver} from './BiCGStabSolver';
-import {GMRESSolver} from './GMRESSolver';
-import {JacobiSolver} from './JacobiSolver';
+import {LUSolver} from './direct/LUSolver';
+import {CholeskySolver} from './direct/CholeskySolver';
+import {CGSolver} from './krylov/CGSolver';
+import {BiCGStabSolver} from './krylov/BiCGStabSolver';
+import {GMRESSolver} from './krylov/GMRESSolver';
+import {JacobiSolver} from './krylov/JacobiSolver';
 
 /** Names accepted by `method`. */
 export type MethodName = 'auto' | 'lu' | 'cholesky' | 'cg' | 'bicgstab' | 'gmres' | 'jacobi';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import {isRecording, offTape} from '../util/customOp';
-import {nativeOps} from '../util/backend';
+import {isRecording, offTape} from '../core/tape';
+import {nativeOps} from '../kernels/node/NativeOps';
 
 /** Column-wise inner products of blocks `[..., n, k]` → `[..., 1, k]`. */
 export function columnDot(a: tf.Tensor, b: tf.Tensor): tf.Tensor {

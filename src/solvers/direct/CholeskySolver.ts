@@ -8,13 +8,13 @@
  * A pivot aₖₖ ≤ n·ε·max diag(A) means A is not (numerically) positive definite: 'singular'.
  */
 import * as tf from '@tensorflow/tfjs';
-import {LinearOperator} from '../operators/LinearOperator';
-import {backendName, nativeOps} from '../util/backend';
-import {choleskyFactor} from './typedArrayKernels';
-import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
-import {triangularSolve} from './triangularSolve';
+import {LinearOperator} from '../../operators/LinearOperator';
+import {backendName, nativeOps} from '../../kernels/node/NativeOps';
+import {choleskyFactor} from '../../kernels/cpu/typedArrays';
+import {Solver, SolverOptions, SolverResult, SolverState} from '../Solver';
+import {triangularSolve} from '../../kernels/tfops/triangularSolve';
 import {asBatch, finishDirect, likeInput} from './direct';
-import {maxAbs} from './linalg';
+import {maxAbs} from '../linalg';
 
 const FLOAT32_EPS = 1.1920929e-7;
 

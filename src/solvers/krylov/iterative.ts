@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import {LinearOperator} from '../operators/LinearOperator';
-import {LinearSolveError} from '../LinearSolveError';
-import {Solver, SolverOptions, SolverResult, SolverState, SolveStatus} from './Solver';
-import {columnNorm, divide, readScalars, relativeTo, safeDivide, stopGradient} from './linalg';
+import {LinearOperator} from '../../operators/LinearOperator';
+import {LinearSolveError} from '../../core/LinearSolveError';
+import {Solver, SolverOptions, SolverResult, SolverState, SolveStatus} from '../Solver';
+import {columnNorm, divide, readScalars, relativeTo, safeDivide, stopGradient} from '../linalg';
 
 /** M ≈ A⁻¹ applied to a residual block. */
 export type Preconditioner = (r: tf.Tensor) => tf.Tensor;

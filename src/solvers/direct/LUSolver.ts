@@ -9,13 +9,13 @@
  * read back until the single singularity check at the end.
  */
 import * as tf from '@tensorflow/tfjs';
-import {LinearOperator} from '../operators/LinearOperator';
-import {backendName, nativeOps} from '../util/backend';
-import {luFactor} from './typedArrayKernels';
-import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
-import {triangularSolve} from './triangularSolve';
+import {LinearOperator} from '../../operators/LinearOperator';
+import {backendName, nativeOps} from '../../kernels/node/NativeOps';
+import {luFactor} from '../../kernels/cpu/typedArrays';
+import {Solver, SolverOptions, SolverResult, SolverState} from '../Solver';
+import {triangularSolve} from '../../kernels/tfops/triangularSolve';
 import {asBatch, finishDirect, likeInput} from './direct';
-import {maxAbs} from './linalg';
+import {maxAbs} from '../linalg';
 
 const FLOAT32_EPS = 1.1920929e-7;
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import {LinearOperator} from './operators/LinearOperator';
-import {SolveStatus} from './solvers/Solver';
-import {LinearSolveError, LinearSolveErrorCode} from './LinearSolveError';
-import {OnFailure} from './options';
+import {LinearOperator} from '../operators/LinearOperator';
+import {SolveStatus} from '../solvers/Solver';
+import {LinearSolveError, LinearSolveErrorCode} from '../core/LinearSolveError';
+import {OnFailure} from '../options';
 
 /** The outcome of a solve as a solver reported it. */
 export interface Outcome {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import {backendName, nativeOps} from '../util/backend';
+import {backendName, nativeOps} from '../../kernels/node/NativeOps';
 
 /**
  * Padded rows (ELL) of a COO pattern: row i's entries sit in slots [i·width, (i+1)·width);

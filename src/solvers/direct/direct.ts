@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import {LinearOperator} from '../operators/LinearOperator';
-import {SolverResult, SolveStatus} from './Solver';
-import {columnNorm, readScalars} from './linalg';
+import {LinearOperator} from '../../operators/LinearOperator';
+import {SolverResult, SolveStatus} from '../Solver';
+import {columnNorm, readScalars} from '../linalg';
 
 /** A `[n, n]` or `[B, n, n]` tensor as `[B, n, n]`. */
 export function asBatch(t: tf.Tensor): tf.Tensor {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import {customOp} from '../util/customOp';
-import {backendName, nativeOps} from '../util/backend';
-import {cooProduct} from '../solvers/typedArrayKernels';
+import {customOp} from '../../core/tape';
+import {backendName, nativeOps} from '../../kernels/node/NativeOps';
+import {cooProduct} from '../../kernels/cpu/typedArrays';
 import {SparsePattern} from './SparsePattern';
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import {backendName, nativeOps} from '../util/backend';
-import {triangularSolveArrays} from './typedArrayKernels';
+import {backendName, nativeOps} from '../node/NativeOps';
+import {triangularSolveArrays} from '../cpu/typedArrays';
 
 /**
  * Solves M X = R for triangular M, where M is `t` (or `tᵀ` with `transposeT`), by column-oriented

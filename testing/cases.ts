@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import * as ls from '../../src';
+import * as ls from '../src';
 import {Matrix64, matmul, matrix, randomVector, transpose} from './reference';
 
 export type Method = 'lu' | 'cholesky' | 'cg' | 'bicgstab' | 'gmres' | 'jacobi';

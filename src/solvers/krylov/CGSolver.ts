@@ -6,8 +6,8 @@
  * pᵀA p ≤ 0 on a column that has not converged proves A is not positive definite: 'breakdown'.
  */
 import * as tf from '@tensorflow/tfjs';
-import {SolverOptions, SolverResult, SolverState} from './Solver';
-import {columnDot, divide, scaleColumns, stopGradient} from './linalg';
+import {SolverOptions, SolverResult, SolverState} from '../Solver';
+import {columnDot, divide, scaleColumns, stopGradient} from '../linalg';
 import {
   IterativeSolver, IterativeState, finishIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';

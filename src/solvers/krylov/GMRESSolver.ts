@@ -7,8 +7,8 @@
  * cycle that looks converged is confirmed by the true residual at the start of the next.
  */
 import * as tf from '@tensorflow/tfjs';
-import {SolverOptions, SolverResult, SolverState, SolveStatus} from './Solver';
-import {columnDot, columnNorm, divide, readScalars, stopGradient} from './linalg';
+import {SolverOptions, SolverResult, SolverState, SolveStatus} from '../Solver';
+import {columnDot, columnNorm, divide, readScalars, stopGradient} from '../linalg';
 import {IterativeSolver, IterativeState, finishIterative, initialGuess, iterationCap, thresholds} from './iterative';
 
 /** GMRES(restart): general A, minimal residual over each Krylov cycle. */

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import {BaseOperator, LinearOperator, OperatorTag} from './LinearOperator';
+import {BaseOperator, LinearOperator, OperatorTag} from '../LinearOperator';
 import {SparsePattern} from './SparsePattern';
 import {injectiveGather, sparseProduct, valuesGradient} from './sparseProduct';
-import {asFloat32} from '../util/validate';
-import {LinearSolveError} from '../LinearSolveError';
+import {asFloat32} from '../../core/validate';
+import {LinearSolveError} from '../../core/LinearSolveError';
 
 /** A sparse n×n matrix: a fixed pattern and differentiable `values` on it. */
 export class SparseOperator extends BaseOperator {
