@@ -8,7 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {Adjoint, SolveProblem} from './Adjoint';
-import {Outcome, reportFailure} from './reportFailure';
+import {reportFailure} from './reportFailure';
+import {SolveStats} from '../core/SolveStats';
 import {initIterative} from '../solvers/krylov/iterative';
 import {offTape} from '../core/tape';
 import {LinearSolveError} from '../core/LinearSolveError';
@@ -24,8 +25,8 @@ export class TruncatedAdjoint implements Adjoint {
     this.name = `truncated(${steps})`;
   }
 
-  solve({operator, solver, b, options}: SolveProblem): {x: tf.Tensor; outcome: Outcome} {
-    let diagnostics: Omit<Outcome, 'method'> | null = null;
+  solve({operator, solver, b, options}: SolveProblem): {x: tf.Tensor; outcome: SolveStats} {
+    let diagnostics: Omit<SolveStats, 'method'> | null = null;
     const xHat = offTape(() => {
       const state = solver.init(operator, options);
       try {
@@ -36,9 +37,9 @@ export class TruncatedAdjoint implements Adjoint {
         tf.dispose(state.tensors);
       }
     });
-    let outcome: Outcome;
+    let outcome: SolveStats;
     try {
-      outcome = reportFailure({...(diagnostics as unknown as Omit<Outcome, 'method'>), method: solver.name},
+      outcome = reportFailure({...(diagnostics as unknown as Omit<SolveStats, 'method'>), method: solver.name},
         operator, b, options.onFailure, options.rtol);
     } catch (error) {
       xHat.dispose();

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import {customOp} from '../../core/tape';
-import {backendName, nativeOps} from '../../kernels/node/NativeOps';
-import {cooProduct} from '../../kernels/cpu/typedArrays';
+import {kernels} from '../../kernels';
 import {SparsePattern} from './SparsePattern';
 
 /**
- * Y = A·X (or Aᵀ·X) for a sparse A given by `pattern` and differentiable `values`.
+ * Y = A·X (or Aᵀ·X) for a sparse A given by `pattern` and differentiable `values`, by the
+ * active backend's kernel (TensorFlow's SparseTensorDenseMatMul, a COO loop on cpu, padded
+ * rows in tf ops elsewhere).
  *
  * Its gradient is its own: ∂X = Aᵀ·∂Y (the transposed product, itself differentiable) and
  * ∂values[e] = Σₖ ∂Y[row e, k]·X[col e, k] — only on the pattern, never a dense n×n gradient,
@@ -21,7 +22,7 @@ function productOp(pattern: SparsePattern, transposed: boolean) {
   return customOp(([values, x], save) => {
     save([values, x]);
     return {
-      value: multiply(pattern, values, x, transposed),
+      value: kernels().sparseProduct(pattern, values, x, transposed),
       gradFunc: (dy, [savedValues, savedX]) => [
         valuesGradient(pattern, dy, savedX, transposed),
         sparseProduct(pattern, savedValues, dy, !transposed),
@@ -30,46 +31,34 @@ function productOp(pattern: SparsePattern, transposed: boolean) {
   });
 }
 
-function multiply(pattern: SparsePattern, values: tf.Tensor, x: tf.Tensor,
-    transposed: boolean): tf.Tensor {
-  const native = pattern.nativeIndices();
-  const ops = nativeOps();
-  if (native != null && ops != null) {
-    return ops.sparseMatMul(native.indices64, values, native.shape64, x, transposed);
-  }
-  if (backendName() === 'cpu') {
-    // The data already lives in JavaScript: a COO loop beats gather + multiply + sum ~30×.
-    const k = x.shape[1] as number;
-    return tf.tensor2d(cooProduct(pattern.rows, pattern.cols, values.dataSync(), x.dataSync(), pattern.n, k, transposed),
-      [pattern.n, k]);
-  }
-  return tf.tidy(() => {
-    const {width, columns, slots} = pattern.ell(transposed);
-    const k = x.shape[1] as number;
-    const padded = tf.concat([values, tf.zeros([1])]);
-    if (k === 1) {
-      // Rows summed over the last axis: WebGL reduces [n, w] ~1.6× faster than [n, w, 1] over axis 1.
-      const slotValues = tf.reshape(tf.gather(padded, slots), [pattern.n, width]);
-      const slotX = tf.reshape(tf.gather(tf.reshape(x, [pattern.n]), columns), [pattern.n, width]);
-      return tf.reshape(tf.sum(tf.mul(slotValues, slotX), 1), [pattern.n, 1]);
-    }
-    const slotValues = tf.reshape(tf.gather(padded, slots), [pattern.n, width, 1]);
-    const slotX = tf.reshape(tf.gather(x, columns), [pattern.n, width, k]);
-    return tf.sum(tf.mul(slotValues, slotX), 1);
-  });
-}
-
 /** ∂values for Y = A·X: entry (i, j) met ∂Y's row i and X's row j (swapped for Aᵀ). */
 export function valuesGradient(pattern: SparsePattern, dy: tf.Tensor, x: tf.Tensor,
     transposed: boolean): tf.Tensor {
-  return tf.tidy(() => {
-    const outRows = transposed ? pattern.colTensor : pattern.rowTensor;
-    const inRows = transposed ? pattern.rowTensor : pattern.colTensor;
-    const native = pattern.nativeIndices();
-    const ops = nativeOps();
-    const take = (t: tf.Tensor, idx: tf.Tensor) =>
-      native != null && ops != null ? ops.gather(t, idx, native.axis) : tf.gather(t, idx);
-    return tf.sum(tf.mul(take(dy, outRows), take(x, inRows)), -1);
+  return valuesGradientOp(pattern, transposed)(dy, x);
+}
+
+/**
+ * g[e] = Σₖ ∂Y[out e, k]·X[in e, k] by the backend's row gather (tfjs-node's native one, which
+ * the tape cannot see), with its own gradient: g is bilinear in (∂Y, X), and its partial
+ * derivatives are sparse products with g's cotangent as values, ∂(∂Y) = A(ḡ)·X and
+ * ∂X = A(ḡ)ᵀ·∂Y — so Hessians with respect to `values` are exact on every backend.
+ */
+function valuesGradientOp(pattern: SparsePattern, transposed: boolean) {
+  return customOp(([dy, x], save) => {
+    save([dy, x]);
+    const value = tf.tidy(() => {
+      const {gatherRows} = kernels();
+      const outRows = transposed ? pattern.colTensor : pattern.rowTensor;
+      const inRows = transposed ? pattern.rowTensor : pattern.colTensor;
+      return tf.sum(tf.mul(gatherRows(dy, outRows), gatherRows(x, inRows)), -1);
+    });
+    return {
+      value,
+      gradFunc: (g, [savedDy, savedX]) => [
+        sparseProduct(pattern, g, savedX, transposed),
+        sparseProduct(pattern, g, savedDy, !transposed),
+      ],
+    };
   });
 }
 
