@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
 import {describeEachBackend} from './support/backends';
+import {secondOrderChecks} from './support/properties';
 import {nonsymmetric, spd} from '../testing/cases';
 import {FLOAT32_EPS, Matrix64, condition, matmul, randomVector, relativeError, solve64, transpose} from '../testing/reference';
 
@@ -57,4 +58,8 @@ describeEachBackend('second derivatives through solve (implicit adjoint)', () =>
     });
     expect(relativeError(got, expected)).toBeLessThanOrEqual(4 * condition(S) * 3 * n * FLOAT32_EPS);
   });
+});
+
+describeEachBackend('second derivatives with respect to A over the case table', () => {
+  for (const check of secondOrderChecks()) it(check.name, check.run);
 });

@@ -4,7 +4,7 @@
  * them) and by jest (webgl.test.ts names its tests from them before the page exists).
  */
 import {
-  Check, batchChecks, finiteDifferenceChecks, gradientChecks, leakChecks, solutionChecks,
+  Check, autoChecks, batchChecks, finiteDifferenceChecks, gradientChecks, leakChecks, secondOrderChecks, solutionChecks,
 } from '../support/properties';
 
 export interface Suite {
@@ -16,10 +16,12 @@ export interface Suite {
 
 export const SUITES: Suite[] = [
   {title: 'solution matches a float64 reference', checks: () => solutionChecks()},
+  {title: "'auto' picks by the solvers' capabilities", checks: () => autoChecks()},
   {title: 'batched systems', checks: () => batchChecks()},
   {title: 'gradients match the analytic float64 ones', checks: () => gradientChecks()},
   {title: 'gradients agree with finite differences (loose, float32)', checks: () => finiteDifferenceChecks()},
   {title: 'no tensor leaks', checks: gradsLeak => leakChecks(gradsLeak)},
+  {title: 'second derivatives with respect to A over the case table', checks: () => secondOrderChecks()},
 ];
 
 /** One check's outcome in the page. */

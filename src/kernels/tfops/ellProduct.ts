@@ -35,12 +35,17 @@ export function ellProduct(pattern: CooPattern, values: tf.Tensor, x: tf.Tensor,
 }
 
 
-/** The ELL layout of A (`transposed` false) or Aᵀ, built once per pattern and backend. */
+/**
+ * The ELL layout of A (`transposed` false) or Aᵀ. Both are built on first use, once per pattern
+ * and backend: a backward pass then allocates nothing that outlives it.
+ */
 function ellLayout(pattern: CooPattern, transposed: boolean): EllLayout {
-  return pattern.memo(transposed ? 'ell-transposed' : 'ell', () => {
-    const layout = transposed ? buildEll(pattern.n, pattern.cols, pattern.rows) : buildEll(pattern.n, pattern.rows, pattern.cols);
-    return {value: layout, tensors: [layout.columns, layout.slots]};
+  const layouts = pattern.memo('ell', () => {
+    const forward = buildEll(pattern.n, pattern.rows, pattern.cols);
+    const backward = buildEll(pattern.n, pattern.cols, pattern.rows);
+    return {value: {forward, backward}, tensors: [forward.columns, forward.slots, backward.columns, backward.slots]};
   });
+  return transposed ? layouts.backward : layouts.forward;
 }
 
 function buildEll(n: number, rows: Int32Array, cols: Int32Array): EllLayout {
