@@ -10,7 +10,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import {poisson2d} from '../../src/gallery/poisson2d';
+import {poisson2d} from '../../src';
 import {rng} from '../../testing/reference';
 
 export {rng};
