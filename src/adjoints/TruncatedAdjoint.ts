@@ -1,7 +1,8 @@
 /**
  * Truncated backpropagation: solve off the tape, then take k taped steps of preconditioned
  * Richardson iteration x ← x + M(b − A x) from the converged x̂ (M = diag(A)⁻¹ unless a
- * preconditioner is given). The value stays x̂ (the steps move it by O(residual)); the
+ * preconditioner is given). The value is x̂ after those k steps, which move it by at most about
+ * k·‖M‖·‖b − A x̂‖ (little, for a converged x̂); the
  * gradient is the k-term Neumann series λ ≈ Σᵢ₍ᵢ<ₖ₎ (I − MA)ᵀⁱ Mᵀ g (Liao et al., "Reviving
  * and Improving Recurrent Back-Propagation", 2018; Lorraine et al. 2020), exact as k → ∞
  * when ρ(I − MA) < 1. Memory is k steps, not the whole solve, and a learned M gets a gradient.
