@@ -165,13 +165,13 @@ export function secondOrderChecks(): Check[] {
         const wt = tf.tensor1d(Float32Array.from(w));
         const params = c.parameters();
         const Vt = params.map((p, i) => tf.tensor(Float32Array.from(V[i]), p.shape));
-        const f = (...ps: tf.Tensor[]) => tf.sum(tf.mul(wt, ls.solve(c.build(ps), bt, {method, rtol: 1e-6})));
+        const f = (...ps: tf.Tensor[]) => tf.sum(tf.mul(wt, ls.solve(c.build(ps), bt, {method, rtol: RTOL})));
         const directional = (...ps: tf.Tensor[]) =>
           tf.addN(tf.grads(f)(ps).map((g, i) => tf.sum(tf.mul(g, Vt[i]))));
         return tf.grads(directional)(params).map(g => g.dataSync().slice());
       });
       // Three solves deep (x, λ and their derivatives): 4κ times a solve's own error.
-      const bound = 4 * kappaOf(c) * (3 * c.n * FLOAT32_EPS + (ITERATIVE.has(method) ? 1e-6 : 0));
+      const bound = 4 * kappaOf(c) * (3 * c.n * FLOAT32_EPS + (ITERATIVE.has(method) ? RTOL : 0));
       // Compared on admissible directions only: a symmetric tag makes the solvers treat A as
       // symmetric, so only the symmetric part of a derivative with respect to A is owed.
       const [gotAdmissible, expectedAdmissible] = [c.admissible(got.map(g => Float64Array.from(g))), c.admissible(expected)];
