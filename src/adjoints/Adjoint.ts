@@ -19,5 +19,6 @@ export interface SolveProblem {
  */
 export interface Adjoint {
   readonly name: string;
+  /** The solution x, with the graph its gradients follow, and how the forward solve ended. */
   solve(problem: SolveProblem): {x: tf.Tensor; outcome: Outcome};
 }

@@ -51,6 +51,7 @@ export interface SolverResult {
 export interface SolverState {
   readonly operator: LinearOperator;
   readonly tensors: tf.Tensor[];
+  /** This state rebuilt on `tensors` (as saved for the backward) and `operator`. */
   withTensors(tensors: tf.Tensor[], operator: LinearOperator): SolverState;
 }
 
@@ -62,7 +63,10 @@ export interface Solver {
   readonly name: string;
   /** Iterative solvers honour rtol/atol/maxIterations; direct ones ignore them. */
   readonly iterative: boolean;
+  /** Factorises `operator` (direct methods) or keeps it and the preconditioner (iterative). */
   init(operator: LinearOperator, options: SolverOptions): SolverState;
+  /** Solves for the right-hand sides b `[..., n, k]` with the state from `init`. */
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult;
+  /** The state that solves Aᵀ λ = g, reusing this state's factors. */
   transpose(state: SolverState): SolverState;
 }
