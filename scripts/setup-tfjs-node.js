@@ -52,13 +52,16 @@ const os = require('os');
 const path = require('path');
 
 const T0 = Date.now();
-const USAGE = `Usage: tfjs-linsolve-setup-node [--project DIR]
+const USAGE = `Usage: tfjs-linsolve-setup-node [--project DIR] [--where]
 
 Makes require('@tensorflow/tfjs-node') work in the project at DIR (default: the
 current directory): tries tfjs-node's own libtensorflow download, else builds
 the addon from TensorFlow's CPU wheel fetched with pip (cached per user).
 Install tfjs-node first, e.g. \`npm install --ignore-scripts @tensorflow/tfjs-node\`.
+--where prints the project, its tfjs-node and the cache directory, and exits.
 Environment knobs: see the header of ${__filename}.`;
+
+let WHERE = false;
 
 /** The --project DIR argument (or TFJS_LINSOLVE_PROJECT), else the current directory. */
 function projectDir(argv) {
@@ -68,6 +71,8 @@ function projectDir(argv) {
     if (a === '-h' || a === '--help') {
       console.log(USAGE);
       process.exit(0);
+    } else if (a === '--where') {
+      WHERE = true;
     } else if (a === '--project' && i + 1 < argv.length) {
       dir = argv[++i];
     } else if (a.startsWith('--project=')) {
@@ -700,6 +705,14 @@ async function buildAndCheck(pkgDir) {
 // -------------------------------------------------------------------- main
 
 async function main() {
+  if (WHERE) {
+    let tfjsNode = null;
+    try {
+      tfjsNode = findTfjsNodeDir();
+    } catch (_) { /* reported as null */ }
+    console.log(JSON.stringify({project: ROOT, tfjsNode, cacheDir: CACHE_DIR, wheelDir: WHEEL_DIR}));
+    return;
+  }
   const pkgDir = findTfjsNodeDir();
   let c = await check(pkgDir);
   if (c.ok) {
