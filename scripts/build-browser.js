@@ -6,7 +6,8 @@
  *                               Reads TensorFlow.js from the global `tf` (load
  *                               @tensorflow/tfjs's dist/tf.min.js first) and defines the
  *                               global `tfLinsolve`.
- *   dist/tfjs-linsolve.esm.js   ES module for bundlers, `@tensorflow/tfjs` left external.
+ *   dist/tfjs-linsolve.esm.mjs  ES module for bundlers, `@tensorflow/tfjs` left external (the
+ *                               `module` condition of package.json's exports).
  *
  * TensorFlow.js is never bundled: two copies of tfjs in one page break `instanceof Tensor`
  * and split the engine, so the IIFE maps every import of it to `globalThis.tf`.
@@ -77,7 +78,7 @@ async function buildBrowserBundle(outfile = path.join(ROOT, 'dist', 'tfjs-linsol
 }
 
 /** The ES module bundle (`import * as tf from '@tensorflow/tfjs'` left to the user's bundler). */
-async function buildEsmBundle(outfile = path.join(ROOT, 'dist', 'tfjs-linsolve.esm.js')) {
+async function buildEsmBundle(outfile = path.join(ROOT, 'dist', 'tfjs-linsolve.esm.mjs')) {
   await esbuild.build({
     ...common(outfile),
     format: 'esm',
@@ -92,7 +93,7 @@ async function buildEsmBundle(outfile = path.join(ROOT, 'dist', 'tfjs-linsolve.e
 async function buildAll(outdir = path.join(ROOT, 'dist')) {
   return Promise.all([
     buildBrowserBundle(path.join(outdir, 'tfjs-linsolve.min.js')),
-    buildEsmBundle(path.join(outdir, 'tfjs-linsolve.esm.js')),
+    buildEsmBundle(path.join(outdir, 'tfjs-linsolve.esm.mjs')),
   ]);
 }
 

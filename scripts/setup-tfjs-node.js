@@ -2,8 +2,14 @@
 /**
  * Make sure the native addon of @tensorflow/tfjs-node is built and works.
  *
- * Run by `npm test`, `npm start`, `npm run setup` and `npm run bench`.  It is
- * idempotent; the usual case (addon already working) takes about a second.
+ * Run by `npm test`, `npm start`, `npm run setup` and `npm run bench` in this
+ * repository, and in a project that depends on tfjs-linsolve as its bin:
+ *
+ *   npx tfjs-linsolve-setup-node [--project DIR]
+ *
+ * It sets up the @tensorflow/tfjs-node that the PROJECT resolves (the current
+ * directory, or DIR), never a copy inside tfjs-linsolve.  It is idempotent;
+ * the usual case (addon already working) takes about a second.
  *
  * Why this exists: the repo's .npmrc sets ignore-scripts=true, so the install
  * script of @tensorflow/tfjs-node (which downloads libtensorflow 2.9.1 and a
@@ -18,7 +24,7 @@
  *      the check then passes.  Skipped when the deps staged by step 3 are
  *      already present (install.js would delete them).
  *   3. Offline path: `pip download --no-deps tensorflow-cpu==2.21.0` into
- *      node_modules/.cache/tfjs-linsolve/wheels (reused on later runs), take
+ *      the user cache directory (reused on later runs, by every project), take
  *      the C/C++ headers and libtensorflow_cc.so.2 / libtensorflow_framework
  *      .so.2 out of the wheel (libtensorflow_cc exports the C and eager C
  *      APIs), stage them as the package's deps/include and deps/lib, and
@@ -27,7 +33,9 @@
  *
  * Environment knobs (all optional):
  *   TFJS_LINSOLVE_TF_WHEEL           pip requirement, default tensorflow-cpu==2.21.0
- *   TFJS_LINSOLVE_CACHE_DIR          default node_modules/.cache/tfjs-linsolve
+ *   TFJS_LINSOLVE_CACHE_DIR          wheel cache and lock; default
+ *                                    $XDG_CACHE_HOME/tfjs-linsolve, else ~/.cache/tfjs-linsolve
+ *   TFJS_LINSOLVE_PROJECT            the project whose tfjs-node to set up (as --project)
  *   TFJS_LINSOLVE_SKIP_CDN=1         skip step 2 (the package's own download)
  *   TFJS_LINSOLVE_INSTALL_TIMEOUT_S  timeout of step 2, default 60
  *   TFJS_LINSOLVE_SETUP_VERBOSE=1    stream the output of every command
@@ -43,13 +51,58 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const ROOT = path.resolve(__dirname, '..');
 const T0 = Date.now();
+const USAGE = `Usage: tfjs-linsolve-setup-node [--project DIR] [--where]
+
+Makes require('@tensorflow/tfjs-node') work in the project at DIR (default: the
+current directory): tries tfjs-node's own libtensorflow download, else builds
+the addon from TensorFlow's CPU wheel fetched with pip (cached per user).
+Install tfjs-node first, e.g. \`npm install --ignore-scripts @tensorflow/tfjs-node\`.
+--where prints the project, its tfjs-node and the cache directory, and exits.
+Environment knobs: see the header of ${__filename}.`;
+
+let WHERE = false;
+
+/** The --project DIR argument (or TFJS_LINSOLVE_PROJECT), else the current directory. */
+function projectDir(argv) {
+  let dir = process.env.TFJS_LINSOLVE_PROJECT || '';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-h' || a === '--help') {
+      console.log(USAGE);
+      process.exit(0);
+    } else if (a === '--where') {
+      WHERE = true;
+    } else if (a === '--project' && i + 1 < argv.length) {
+      dir = argv[++i];
+    } else if (a.startsWith('--project=')) {
+      dir = a.slice('--project='.length);
+    } else {
+      console.error(`[setup] unknown argument ${a}\n${USAGE}`);
+      process.exit(2);
+    }
+  }
+  return path.resolve(dir || process.cwd());
+}
+
+/**
+ * The per-user cache: the wheel is ~262 MB and the same for every project, so it lives
+ * outside any node_modules (and survives `npm ci`).
+ */
+function userCacheDir() {
+  if (process.env.TFJS_LINSOLVE_CACHE_DIR) return path.resolve(process.env.TFJS_LINSOLVE_CACHE_DIR);
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'tfjs-linsolve');
+}
+
+// The consumer's project (where node_modules/@tensorflow/tfjs-node is resolved from).
+const ROOT = projectDir(process.argv.slice(2));
 const VERBOSE = /^(1|true|yes)$/i.test(process.env.TFJS_LINSOLVE_SETUP_VERBOSE || '');
 const TF_WHEEL_SPEC = process.env.TFJS_LINSOLVE_TF_WHEEL || 'tensorflow-cpu==2.21.0';
-const CACHE_DIR = path.resolve(
-    ROOT, process.env.TFJS_LINSOLVE_CACHE_DIR || 'node_modules/.cache/tfjs-linsolve');
+const CACHE_DIR = userCacheDir();
 const WHEEL_DIR = path.join(CACHE_DIR, 'wheels');
+// Where versions before 0.2 kept the wheel; still read so an existing download is reused.
+const LEGACY_WHEEL_DIR = path.join(ROOT, 'node_modules', '.cache', 'tfjs-linsolve', 'wheels');
 const LOCK_DIR = path.join(CACHE_DIR, 'setup.lock');
 const PYTHON = process.env.PYTHON || 'python3';
 const SKIP_CDN = /^(1|true|yes)$/i.test(process.env.TFJS_LINSOLVE_SKIP_CDN || '');
@@ -61,6 +114,14 @@ const MARKER_NAME = '.tfjs-linsolve-staged.json';
 
 function log(msg) {
   console.log(`[setup] ${msg}`);
+}
+
+/** A path for messages: relative inside the project, else absolute with ~ for the home dir. */
+function show(p) {
+  const rel = path.relative(ROOT, p);
+  if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel;
+  const home = os.homedir();
+  return p.startsWith(home + path.sep) ? `~${p.slice(home.length)}` : p;
 }
 
 function secs(ms) {
@@ -164,8 +225,9 @@ function findTfjsNodeDir() {
         require.resolve('@tensorflow/tfjs-node/package.json', {paths: [ROOT]}));
   } catch (_) {
     throw new SetupError(
-        '@tensorflow/tfjs-node is not installed in node_modules. ' +
-        'Run `npm ci` (or `npm install`) in the project root first.');
+        `@tensorflow/tfjs-node is not installed in ${ROOT} (nor in a node_modules above it). ` +
+        'Install it first: `npm install --ignore-scripts @tensorflow/tfjs-node` (or run this ' +
+        'from your project\'s directory, or pass --project DIR).');
   }
 }
 
@@ -188,8 +250,9 @@ function addonDir(pkgDir) {
 
 // Runs in a child process: importing tfjs-node loads libtensorflow (which
 // also prints oneDNN/cpu-feature notes to stderr), so keep that out of here.
+// The tfjs-node to load comes in TFJS_LINSOLVE_TFJS_NODE (the project's, resolved by us).
 const CHECK_SRC = `
-const tf = require('@tensorflow/tfjs-node');
+const tf = require(process.env.TFJS_LINSOLVE_TFJS_NODE);
 const backend = tf.getBackend();
 if (backend !== 'tensorflow') {
   console.error('active tfjs backend is ' + backend + ', expected tensorflow');
@@ -205,8 +268,10 @@ try { lib = tf.backend().binding.TF_Version; } catch (_) {}
 console.log('TFJS_CHECK_OK ' + JSON.stringify({tfjsNode: tf.version['tfjs-node'], libtensorflow: lib}));
 `;
 
-async function check() {
-  const r = await run(process.execPath, ['-e', CHECK_SRC], {cwd: ROOT, timeoutMs: 120000, stream: false});
+async function check(pkgDir) {
+  const env = {...process.env, TFJS_LINSOLVE_TFJS_NODE: pkgDir};
+  const r = await run(process.execPath, ['-e', CHECK_SRC],
+      {cwd: ROOT, env, timeoutMs: 120000, stream: false});
   const m = /TFJS_CHECK_OK (\{.*\})/.exec(r.output);
   if (r.code === 0 && m) {
     let info = {};
@@ -245,7 +310,12 @@ function releaseLock() {
 
 /** mkdir-based lock so concurrent `npm test` runs don't build on top of each other. */
 async function acquireLock() {
-  fs.mkdirSync(CACHE_DIR, {recursive: true});
+  try {
+    fs.mkdirSync(CACHE_DIR, {recursive: true});
+  } catch (err) {
+    throw new SetupError(`cannot create the cache directory ${CACHE_DIR} (${err.code}); ` +
+        'set TFJS_LINSOLVE_CACHE_DIR (or XDG_CACHE_HOME) to a writable directory');
+  }
   const deadline = Date.now() + 30 * 60 * 1000;
   let announced = false;
   for (;;) {
@@ -266,7 +336,7 @@ async function acquireLock() {
       age = Date.now() - fs.statSync(LOCK_DIR).mtimeMs;
     } catch (_) { continue; }
     if ((pid && !processAlive(pid)) || (!pid && age > 60000)) {
-      log(`removing stale lock ${path.relative(ROOT, LOCK_DIR)} (pid ${pid || '?'})`);
+      log(`removing stale lock ${show(LOCK_DIR)} (pid ${pid || '?'})`);
       rmrf(LOCK_DIR);
       continue;
     }
@@ -352,18 +422,21 @@ function parseSpec(spec) {
 
 function findCachedWheel() {
   const {name, version} = parseSpec(TF_WHEEL_SPEC);
-  if (!fs.existsSync(WHEEL_DIR)) return null;
   const prefix = `${name}-${version}-`;
-  const hits = fs.readdirSync(WHEEL_DIR)
-      .filter((f) => f.toLowerCase().startsWith(prefix) && f.endsWith('.whl'))
-      .sort();
-  return hits.length ? path.join(WHEEL_DIR, hits[hits.length - 1]) : null;
+  for (const dir of [WHEEL_DIR, LEGACY_WHEEL_DIR]) {
+    if (!fs.existsSync(dir)) continue;
+    const hits = fs.readdirSync(dir)
+        .filter((f) => f.toLowerCase().startsWith(prefix) && f.endsWith('.whl'))
+        .sort();
+    if (hits.length) return path.join(dir, hits[hits.length - 1]);
+  }
+  return null;
 }
 
 async function ensureWheel() {
   const cached = findCachedWheel();
   if (cached) {
-    log(`using cached wheel ${path.relative(ROOT, cached)}`);
+    log(`using cached wheel ${show(cached)}`);
     return cached;
   }
   if (!which(PYTHON)) {
@@ -378,7 +451,7 @@ async function ensureWheel() {
   const base = ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:',
     '--disable-pip-version-check', '--progress-bar', 'off', '-d', tmp];
   log(`downloading ${TF_WHEEL_SPEC} wheel with pip (~275 MB, once; cached in ` +
-      `${path.relative(ROOT, WHEEL_DIR)})...`);
+      `${show(WHEEL_DIR)})...`);
   let r = await run(PYTHON, [...base, TF_WHEEL_SPEC], {timeoutMs: 30 * 60 * 1000});
   if (r.code !== 0) {
     // The shared libraries are the same in every CPython build of the wheel;
@@ -469,7 +542,7 @@ async function stageDeps(pkgDir, wheel) {
   rmrf(tmp);
   fs.mkdirSync(path.join(tmp, 'lib'), {recursive: true});
   log(`extracting headers and libtensorflow_cc/_framework.so.2 from the wheel into ` +
-      `${path.relative(ROOT, deps)}/ ...`);
+      `${show(deps)}/ ...`);
   const r = await run(PYTHON, ['-c', EXTRACT_PY, wheel, tmp], {timeoutMs: 15 * 60 * 1000});
   if (r.code !== 0) {
     rmrf(tmp);
@@ -478,7 +551,7 @@ async function stageDeps(pkgDir, wheel) {
         `extracting ${path.basename(wheel)} failed (${describeExit(r)})`, r.output);
     if (/BadZipFile|not a zip file|Bad magic|CRC|does not contain/i.test(r.output)) {
       rmrf(wheel);
-      log(`${path.relative(ROOT, wheel)} is not a usable wheel (${tail(r.output, 1)}); removed it`);
+      log(`${show(wheel)} is not a usable wheel (${tail(r.output, 1)}); removed it`);
       err.badWheel = true;
     }
     throw err;
@@ -620,20 +693,28 @@ async function buildAddon(pkgDir) {
   if (r.code !== 0) {
     throw new SetupError(`building the tfjs-node addon failed (${describeExit(r)})`, r.output);
   }
-  log(`built ${path.relative(ROOT, path.join(addonDir(pkgDir), 'tfjs_binding.node'))} ` +
+  log(`built ${show(path.join(addonDir(pkgDir), 'tfjs_binding.node'))} ` +
       `(${secs(r.ms)})`);
 }
 
 async function buildAndCheck(pkgDir) {
   await buildAddon(pkgDir);
-  return check();
+  return check(pkgDir);
 }
 
 // -------------------------------------------------------------------- main
 
 async function main() {
+  if (WHERE) {
+    let tfjsNode = null;
+    try {
+      tfjsNode = findTfjsNodeDir();
+    } catch (_) { /* reported as null */ }
+    console.log(JSON.stringify({project: ROOT, tfjsNode, cacheDir: CACHE_DIR, wheelDir: WHEEL_DIR}));
+    return;
+  }
   const pkgDir = findTfjsNodeDir();
-  let c = await check();
+  let c = await check(pkgDir);
   if (c.ok) {
     log(okLine(c, ` [${secs(Date.now() - T0)}]`));
     return;
@@ -647,7 +728,7 @@ async function main() {
   await acquireLock();
   sweepTempDirs(pkgDir);
   // Someone else may have finished the job while we waited for the lock.
-  c = await check();
+  c = await check(pkgDir);
   if (c.ok) {
     log(okLine(c, ` (set up by a concurrent run) [${secs(Date.now() - T0)}]`));
     return;
@@ -656,7 +737,7 @@ async function main() {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     // The pip-wheel fallback below is written for linux-x64 only.
     await tryPackageInstall(pkgDir);
-    c = await check();
+    c = await check(pkgDir);
     if (c.ok) {
       log(okLine(c, ` via tfjs-node's install [${secs(Date.now() - T0)}]`));
       return;
@@ -673,7 +754,7 @@ async function main() {
     log('TFJS_LINSOLVE_SKIP_CDN set: skipping tfjs-node\'s own install');
   } else {
     await tryPackageInstall(pkgDir);
-    c = await check();
+    c = await check(pkgDir);
     if (c.ok) {
       log(okLine(c, ` via tfjs-node's install [${secs(Date.now() - T0)}]`));
       return;
@@ -720,11 +801,12 @@ main().catch((err) => {
     console.error('[setup] FAILED with an unexpected error:');
     console.error(err && err.stack ? err.stack : err);
   }
+  const self = `node ${show(__filename)}`;
   console.error(
       '[setup] To retry from scratch: rm -rf node_modules/@tensorflow/tfjs-node/deps ' +
-      'node_modules/@tensorflow/tfjs-node/lib && node scripts/setup-tfjs-node.js\n' +
-      '[setup] For full logs: TFJS_LINSOLVE_SETUP_VERBOSE=1 node scripts/setup-tfjs-node.js\n' +
+      `node_modules/@tensorflow/tfjs-node/lib && ${self}\n` +
+      `[setup] For full logs: TFJS_LINSOLVE_SETUP_VERBOSE=1 ${self}\n` +
       '[setup] Needs: python3 + pip that can fetch ' + TF_WHEEL_SPEC + ' (or the .whl placed in ' +
-      path.relative(ROOT, WHEEL_DIR) + '/), make, g++, and Node headers (include/node).');
+      show(WHEEL_DIR) + '/), make, g++, and Node headers (include/node).');
   process.exit(1);
 });

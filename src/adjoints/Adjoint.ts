@@ -35,5 +35,6 @@ export interface ResolvedOptions extends SolverOptions {
  */
 export interface Adjoint {
   readonly name: string;
+  /** The solution x, with the graph its gradients follow, and how the forward solve ended. */
   solve(problem: SolveProblem): {x: tf.Tensor; outcome: SolveStats};
 }

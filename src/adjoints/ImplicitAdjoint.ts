@@ -37,6 +37,7 @@ export class ImplicitAdjoint implements Adjoint {
 
 /** Picks which of k right-hand-side columns the backward solves, and their weights. */
 export interface ColumnSampler {
+  /** The columns (of k) the backward solves, and the factor their λ is scaled by. */
   sample(k: number): {columns: number[]; weight: number};
 }
 

@@ -23,6 +23,7 @@ export interface LinearOperator {
   /** B for a batch of B operators applied together, else null. */
   readonly batchSize: number | null;
   readonly tags: readonly OperatorTag[];
+  /** Whether the operator was declared with `tag` (e.g. 'symmetric'). */
   hasTag(tag: OperatorTag): boolean;
   /** A·x for x of shape `[n]` or `[n, k]` (`[B, n]` or `[B, n, k]` when batched). */
   matvec(x: tf.Tensor): tf.Tensor;

@@ -42,6 +42,7 @@ export interface SolverResult extends Pick<SolveStats, 'status' | 'iterations' |
 export interface SolverState {
   readonly operator: LinearOperator;
   readonly tensors: tf.Tensor[];
+  /** This state rebuilt on `tensors` (as saved for the backward) and `operator`. */
   withTensors(tensors: tf.Tensor[], operator: LinearOperator): SolverState;
 }
 
@@ -55,8 +56,11 @@ export interface Solver {
   readonly iterative: boolean;
   /** What the solver can do and needs; absent on a user's Solver, which is then trusted as it is. */
   readonly capabilities?: SolverCapabilities;
+  /** Factorises `operator` (direct methods) or keeps it and the preconditioner (iterative). */
   init(operator: LinearOperator, options: SolverOptions): SolverState;
+  /** Solves for the right-hand sides b `[..., n, k]` with the state from `init`. */
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult;
+  /** The state that solves Aᵀ λ = g, reusing this state's factors. */
   transpose(state: SolverState): SolverState;
 }
 

@@ -51,10 +51,12 @@ export abstract class IterativeSolver implements Solver {
     options: ['preconditioner', 'x0', 'fixedIterations'],
   };
 
+  /** Keeps the operator and the preconditioner (diag(A)⁻¹ for 'jacobi'); nothing to factorise. */
   init(operator: LinearOperator, options: SolverOptions): SolverState {
     return initIterative(operator, options);
   }
 
+  /** Iterates on the right-hand sides b `[..., n, k]` until rtol/atol or maxIterations. */
   abstract compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult;
 
   transpose(state: SolverState): SolverState {
