@@ -6,12 +6,12 @@ import {finiteDifferenceChecks, gradientChecks} from './support/properties';
 import {condition, randomVector, solve64, transpose} from '../testing/reference';
 import {RTOL, solutionBound} from '../testing/bounds';
 
-describeEachBackend('gradients match the analytic float64 ones', () => {
-  for (const check of gradientChecks()) it(check.name, check.run);
+describeEachBackend('gradients match the analytic float64 ones', backend => {
+  for (const check of gradientChecks(backend)) it(check.name, check.run);
 });
 
-describeEachBackend('gradients agree with finite differences (loose, float32)', () => {
-  for (const check of finiteDifferenceChecks()) it(check.name, check.run);
+describeEachBackend('gradients agree with finite differences (loose, float32)', backend => {
+  for (const check of finiteDifferenceChecks(backend)) it(check.name, check.run);
 });
 
 describeEachBackend('a tf.variable captured by a matrix-free matvec gets its gradient', () => {

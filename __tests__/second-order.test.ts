@@ -60,6 +60,6 @@ describeEachBackend('second derivatives through solve (implicit adjoint)', () =>
   });
 });
 
-describeEachBackend('second derivatives with respect to A over the case table', () => {
-  for (const check of secondOrderChecks()) it(check.name, check.run);
+describeEachBackend('second derivatives with respect to A over the case table', backend => {
+  for (const check of secondOrderChecks(backend)) it(check.name, check.run);
 });

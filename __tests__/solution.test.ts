@@ -4,8 +4,8 @@ import {describeEachBackend} from './support/backends';
 import {CASES, Case} from '../testing/cases';
 import {autoChecks, batchChecks, solutionChecks} from './support/properties';
 
-describeEachBackend('solution matches a float64 reference', () => {
-  for (const check of solutionChecks()) it(check.name, check.run);
+describeEachBackend('solution matches a float64 reference', backend => {
+  for (const check of solutionChecks(backend)) it(check.name, check.run);
 
   it("'auto' picks Cholesky for tagged SPD and LU otherwise", () => {
     const pick = (c: Case) => tf.tidy(() => ls.linearSolve(c.build(c.parameters()), tf.ones([c.n])).method);
@@ -14,8 +14,8 @@ describeEachBackend('solution matches a float64 reference', () => {
   });
 });
 
-describeEachBackend("'auto' picks by the solvers' capabilities", () => {
-  for (const check of autoChecks()) it(check.name, check.run);
+describeEachBackend("'auto' picks by the solvers' capabilities", backend => {
+  for (const check of autoChecks(backend)) it(check.name, check.run);
 });
 
 describeEachBackend('batched systems', () => {

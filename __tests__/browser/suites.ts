@@ -15,13 +15,13 @@ export interface Suite {
 }
 
 export const SUITES: Suite[] = [
-  {title: 'solution matches a float64 reference', checks: () => solutionChecks()},
-  {title: "'auto' picks by the solvers' capabilities", checks: () => autoChecks()},
+  {title: 'solution matches a float64 reference', checks: () => solutionChecks('webgl')},
+  {title: "'auto' picks by the solvers' capabilities", checks: () => autoChecks('webgl')},
   {title: 'batched systems', checks: () => batchChecks()},
-  {title: 'gradients match the analytic float64 ones', checks: () => gradientChecks()},
-  {title: 'gradients agree with finite differences (loose, float32)', checks: () => finiteDifferenceChecks()},
-  {title: 'no tensor leaks', checks: gradsLeak => leakChecks(gradsLeak)},
-  {title: 'second derivatives with respect to A over the case table', checks: () => secondOrderChecks()},
+  {title: 'gradients match the analytic float64 ones', checks: () => gradientChecks('webgl')},
+  {title: 'gradients agree with finite differences (loose, float32)', checks: () => finiteDifferenceChecks('webgl')},
+  {title: 'no tensor leaks', checks: gradsLeak => leakChecks(gradsLeak, 'webgl')},
+  {title: 'second derivatives with respect to A over the case table', checks: () => secondOrderChecks('webgl')},
 ];
 
 /** One check's outcome in the page. */

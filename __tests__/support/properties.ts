@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../../src';
-import {CASES, Case, Method, kappaOf} from '../../testing/cases';
+import {CASES, Case, Method, casesFor, kappaOf} from '../../testing/cases';
 import {FLOAT32_EPS, Matrix64, condition, matmul, randomVector, relativeError, solve64, transpose} from '../../testing/reference';
 import {RTOL, solutionBound} from '../../testing/bounds';
 
@@ -26,8 +26,8 @@ function equal<T>(what: string, value: T, expected: T): void {
 }
 
 /** x = A⁻¹b against the float64 reference, for b `[n]` and `[n, 3]`, every case and method. */
-export function solutionChecks(): Check[] {
-  return CASES.flatMap(c => c.methods.flatMap(method => [1, 3].map(k => ({
+export function solutionChecks(backend?: string): Check[] {
+  return casesFor(backend).flatMap(c => c.methods.flatMap(method => [1, 3].map(k => ({
     name: `${c.name}, ${method}, ${k} right-hand side${k > 1 ? 's' : ''}`,
     run: () => {
       const b = Float64Array.from(randomVector(c.n * k, 11), Math.fround);
@@ -82,8 +82,8 @@ function libraryGradients(c: Case, method: Method, b: Float64Array, w: Float64Ar
 }
 
 /** ∂b = A⁻ᵀw and ∂θ = −λᵀ(∂A/∂θ)x against float64, every case and method, k = 1 and 2. */
-export function gradientChecks(): Check[] {
-  return CASES.flatMap(c => c.methods.flatMap(method => [1, 2].map(k => ({
+export function gradientChecks(backend?: string): Check[] {
+  return casesFor(backend).flatMap(c => c.methods.flatMap(method => [1, 2].map(k => ({
     name: `${c.name}, ${method}, k=${k}: ∂b = A⁻ᵀw, ∂θ = −λᵀ(∂A/∂θ)x`,
     run: () => {
       const b = Float64Array.from(randomVector(c.n * k, 21), Math.fround);
@@ -107,9 +107,9 @@ export function gradientChecks(): Check[] {
  * fails it at any gradient size. Every method of every case whose κ lets float32 differences
  * mean anything.
  */
-export function finiteDifferenceChecks(): Check[] {
+export function finiteDifferenceChecks(backend?: string): Check[] {
   const h = 1e-2;
-  return CASES.filter(c => c.finiteDifferences !== false).flatMap(c => c.methods.map(method => ({
+  return casesFor(backend).filter(c => c.finiteDifferences !== false).flatMap(c => c.methods.map(method => ({
     name: `${c.name}, ${method}: d/dt L(θ + t·v) at t = 0`,
     run: () => tf.tidy(() => {
       const b = tf.tensor1d(Float32Array.from(randomVector(c.n, 31)));
@@ -128,8 +128,8 @@ export function finiteDifferenceChecks(): Check[] {
 }
 
 /** `'auto'` picks the method the capabilities say, and its answer meets that method's bound. */
-export function autoChecks(): Check[] {
-  return CASES.map(c => ({
+export function autoChecks(backend?: string): Check[] {
+  return casesFor(backend).map(c => ({
     name: `${c.name}: 'auto' picks ${c.auto}`,
     run: () => {
       const b = Float64Array.from(randomVector(c.n, 61), Math.fround);
@@ -151,8 +151,8 @@ export function autoChecks(): Check[] {
  * Matrix-free operators are left out: their parameters live in a closure, where the implicit
  * adjoint gives first derivatives only (documented in ImplicitAdjoint).
  */
-export function secondOrderChecks(): Check[] {
-  return CASES.filter(c => !c.name.startsWith('matrix-free')).flatMap(c => c.methods.map(method => ({
+export function secondOrderChecks(backend?: string): Check[] {
+  return casesFor(backend).filter(c => !c.name.startsWith('matrix-free')).flatMap(c => c.methods.map(method => ({
     name: `${c.name}, ${method}: ∂/∂θ ⟨∇f, V⟩ matches the float64 Hessian-vector product`,
     run: () => {
       const b = Float64Array.from(randomVector(c.n, 71), Math.fround);
@@ -197,8 +197,8 @@ function hessianVectorProduct(c: Case, b: Float64Array, w: Float64Array, V: Floa
  * up to `gradsLeak` per input of each tf.grads/variableGrads call: tfjs 4.22 on WebGL itself
  * leaks that many (measured in the same page with tf.grads(a => tf.sum(a))).
  */
-export function leakChecks(gradsLeak = 0): Check[] {
-  return CASES.flatMap(c => c.methods.map(method => ({
+export function leakChecks(gradsLeak = 0, backend?: string): Check[] {
+  return casesFor(backend).flatMap(c => c.methods.map(method => ({
     name: `${c.name}, ${method}: solve, linearSolve and a gradient leave numTensors unchanged`,
     run: () => {
       const params = c.parameters();

@@ -7,13 +7,14 @@
  * else ('wasm' included). Adding a backend is one folder under `kernels/` and one
  * `registerKernels` line below.
  *
- * Where a wrapper here is used on the gradient tape it is a custom op whose gradient is
- * written in these same differentiable functions, so derivatives of every order work on every
- * backend — including kernels, like tfjs-node's ops called by name, that the tape cannot see.
+ * Off the tape each function calls the kernel bare. On the tape it is a custom op whose
+ * gradient is written in these same differentiable functions, so derivatives of every order
+ * work on every backend — including kernels, like tfjs-node's ops called by name or the cpu's
+ * typed-array loops, that the tape cannot see.
  */
 import * as tf from '@tensorflow/tfjs';
-import {customOp} from '../core/tape';
-import {Triangle} from './Kernels';
+import {customOp, isRecording} from '../core/tape';
+import {LUFactors, Triangle} from './Kernels';
 import {kernels, registerFallbackKernels, registerKernels} from './registry';
 import {gpuKernels, tfOpsKernels} from './tfops';
 import {cpuKernels} from './cpu';
@@ -38,6 +39,8 @@ export type {CooPattern, Kernels, LUFactors, Triangle} from './Kernels';
  * ∂M = −∂R Xᵀ on M's triangle (strictly below or above it with `unitDiagonal`).
  */
 export function triangularSolve(t: tf.Tensor, rhs: tf.Tensor, triangle: Triangle): tf.Tensor {
+  // Off the tape (every solve's forward) the kernel runs bare: no custom op, no saved copies.
+  if (!isRecording()) return kernels().triangularSolve(t, rhs, triangle);
   return customOp(([tt, r], save) => {
     save([tt, r]);
     const x = kernels().triangularSolve(tt, r, triangle);
@@ -72,26 +75,107 @@ function triangleMask(n: number, lower: boolean, strict: boolean): tf.Tensor {
  * permutation of ∂Y (a gather, not a segment sum).
  */
 export function permuteRows(t: tf.Tensor, index: tf.Tensor, inverse: tf.Tensor): tf.Tensor {
+  if (!isRecording()) return gatherFlatRows(t, index);
   return customOp(([x], save) => {
-    save([]);
-    const [batch, n, k] = x.shape as number[];
-    const value = tf.tidy(() => tf.reshape(kernels().gatherRows(tf.reshape(x, [batch * n, k]), index), [batch, n, k]));
-    return {value, gradFunc: dy => [permuteRows(dy, inverse, index)]};
+    // The backward reads the indices: saved, since the caller's may be gone by then.
+    save([index, inverse]);
+    return {
+      value: gatherFlatRows(x, index),
+      gradFunc: (dy, [savedIndex, savedInverse]) => [permuteRows(dy, savedInverse, savedIndex)],
+    };
   })(t);
 }
 
-/**
- * P A = L U with partial pivoting for `[B, n, n]` (see `Kernels.luFactor`). Runs off the tape:
- * a solve's gradient never differentiates its factorisation (the implicit adjoint solves with
- * the factors instead), so the factors carry none.
- */
-export function luFactor(a: tf.Tensor) {
-  return kernels().luFactor(a);
+function gatherFlatRows(t: tf.Tensor, index: tf.Tensor): tf.Tensor {
+  const [batch, n, k] = t.shape as number[];
+  return tf.tidy(() => tf.reshape(kernels().gatherRows(tf.reshape(t, [batch * n, k]), index), [batch, n, k]));
 }
 
-/** L with A = L Lᵀ for `[B, n, n]`; off the tape, as `luFactor`. */
+/** Masks of an n×n matrix: strictly lower, upper (with the diagonal), the identity. */
+function masks(n: number): {strictLower: tf.Tensor; upper: tf.Tensor; eye: tf.Tensor} {
+  return {strictLower: triangleMask(n, true, true), upper: triangleMask(n, false, false), eye: tf.eye(n)};
+}
+
+/**
+ * P A = L U with partial pivoting for `[B, n, n]` (see `Kernels.luFactor`), differentiable
+ * with the pivots held fixed: the packed factor is a custom op with the gradient
+ * Ā = Pᵀ L⁻ᵀ (tril₋(Lᵀ L̄) + triu(Ū Uᵀ)) U⁻ᵀ (TensorFlow's LuGrad), written in this seam's
+ * differentiable triangular solves and permutations, so every order of derivative works.
+ * Solves never need it (the implicit adjoint solves with the factors instead); code that
+ * differentiates through a factorisation (log-determinants) does.
+ */
+export function luFactor(a: tf.Tensor): LUFactors {
+  if (!isRecording()) return kernels().luFactor(a);
+  const {packed, perm} = packedLU(a);
+  const n = a.shape[1] as number;
+  return tf.tidy(() => {
+    const {strictLower, upper, eye} = masks(n);
+    // Ones on L's diagonal, which tfjs-node's triangular solve reads.
+    const lower = tf.add(tf.mul(packed, strictLower), eye);
+    return {lower, upper: tf.mul(packed, upper), perm, pivots: tf.sum(tf.mul(packed, eye), -1)};
+  });
+}
+
+/** The packed factor (L strictly below the diagonal, U on and above it) and P's row indices. */
+function packedLU(a: tf.Tensor): {packed: tf.Tensor; perm: tf.Tensor} {
+  if (!isRecording()) {
+    const raw = kernels().luFactor(a);
+    if (raw.lower !== raw.upper) raw.lower.dispose();
+    raw.pivots.dispose();
+    return {packed: raw.upper, perm: raw.perm};
+  }
+  // The permutation is an integer output without a gradient: it leaves the custom op by closure.
+  const held: {perm?: tf.Tensor} = {};
+  const packed = customOp(([m], save) => {
+    save([m]);
+    const raw = kernels().luFactor(m);
+    held.perm = tf.keep(raw.perm);
+    return {value: raw.upper, gradFunc: (dPacked, [savedA]) => [luGradient(savedA, dPacked)]};
+  })(a);
+  return {packed, perm: held.perm as tf.Tensor};
+}
+
+function luGradient(a: tf.Tensor, dPacked: tf.Tensor): tf.Tensor {
+  const {packed, perm} = packedLU(a);
+  const n = a.shape[1] as number;
+  const {strictLower, upper: upperMask, eye} = masks(n);
+  const lower = tf.add(tf.mul(packed, strictLower), eye);
+  const upper = tf.mul(packed, upperMask);
+  const dL = tf.mul(dPacked, strictLower);
+  const dU = tf.mul(dPacked, upperMask);
+  const middle = tf.add(tf.mul(tf.matMul(lower, dL, true, false), strictLower),
+    tf.mul(tf.matMul(dU, upper, false, true), upperMask));
+  // L⁻ᵀ · middle, then · U⁻ᵀ (as (U⁻¹ (L⁻ᵀ middle)ᵀ)ᵀ), then rows back through Pᵀ.
+  const y = triangularSolve(lower, middle, {lower: false, transposeT: true, unitDiagonal: true});
+  const z = tf.transpose(triangularSolve(upper, tf.transpose(y, [0, 2, 1]), {lower: false}), [0, 2, 1]);
+  const {forward, inverse} = flatPermutation(perm);
+  perm.dispose();   // kept by packedLU on the tape; its flat forms carry on
+  return permuteRows(z, inverse, forward);
+}
+
+/**
+ * L with A = L Lᵀ for `[B, n, n]` (NaN from the first non-positive pivot on), differentiable:
+ * Ā = ½(S + Sᵀ) with S = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹, Φ the lower triangle with its diagonal halved
+ * (Murray 2016; TensorFlow's CholeskyGrad), in this seam's differentiable triangular solves.
+ */
 export function choleskyFactor(a: tf.Tensor): tf.Tensor {
-  return kernels().choleskyFactor(a);
+  if (!isRecording()) return kernels().choleskyFactor(a);
+  return customOp(([m], save) => {
+    save([m]);
+    return {value: kernels().choleskyFactor(m), gradFunc: (dL, [savedA]) => [choleskyGradient(savedA, dL)]};
+  })(a);
+}
+
+function choleskyGradient(a: tf.Tensor, dL: tf.Tensor): tf.Tensor {
+  const n = a.shape[1] as number;
+  const {strictLower, eye} = masks(n);
+  const L = tf.mul(choleskyFactor(a), tf.add(strictLower, eye));
+  const product = tf.matMul(L, dL, true, false);
+  const phi = tf.add(tf.mul(product, strictLower), tf.mul(tf.mul(product, eye), 0.5));
+  // S = L⁻ᵀ Φ L⁻¹ = (L⁻ᵀ (L⁻ᵀ Φ)ᵀ)ᵀ.
+  const left = triangularSolve(L, phi, {lower: false, transposeT: true});
+  const s = tf.transpose(triangularSolve(L, tf.transpose(left, [0, 2, 1]), {lower: false, transposeT: true}), [0, 2, 1]);
+  return tf.mul(tf.add(s, tf.transpose(s, [0, 2, 1])), 0.5);
 }
 
 /** P as `[B·n]` flat row indices (`[B, n]` local ones plus batch offsets) and its inverse. */
