@@ -31,3 +31,6 @@ export {ColumnSampler} from './adjoints/ImplicitAdjoint';
 
 export {poisson2d, poisson2dOperator, CooMatrix} from './gallery/poisson2d';
 export {compareGradients, formatGradientComparison, GradientComparison, AdjointChoice, LossOf} from './tools/compareGradients';
+export {estimateEntry, estimateFunctional, localSolve, dominance} from './sublinear';
+export {EstimateOptions, EstimateResult, EstimateMethod, BoundKind, LocalSolveOptions, LocalSolveResult,
+  SparseTensorVector, Dominance, SparseVectorSpec} from './sublinear';
