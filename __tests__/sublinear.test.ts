@@ -182,7 +182,7 @@ describe('random estimators and scaling (cpu)', () => {
     const b = tf.tensor1d([5, 4, 3]);
     const exact = functionalGradient64(R1, Float64Array.of(5, 4, 3), Float64Array.of(1, 0, 0));
     for (const method of ['randomWalk', 'bidirectional'] as Method[]) {
-      const seeds = 40;
+      const seeds = 30;
       const mean = new Float64Array(7);
       const square = new Float64Array(7);
       let zSum = 0;
@@ -190,7 +190,7 @@ describe('random estimators and scaling (cpu)', () => {
         let se = 0;
         let x = 0;
         const g = tf.tidy(() => tf.grad((v: tf.Tensor) => {
-          const r = ls.estimateEntry(A.withValues(v), b, 0, {method, epsilon: 1e-1, seed: 1000 + s});
+          const r = ls.estimateEntry(A.withValues(v), b, 0, {method, epsilon: 1.5e-1, seed: 1000 + s});
           se = r.standardError as number;
           x = r.value.dataSync()[0];
           return r.value;
@@ -234,7 +234,7 @@ describe('random estimators and scaling (cpu)', () => {
     const t = idx[val.indexOf(Math.max(...Array.from(val).filter((_, j) => idx[j] !== s)))];
     const bt = tf.tensor1d(Float32Array.from({length: n}, (_, k) => (k === t ? alpha : 0)));
     for (const method of ['backwardPush', 'randomWalk', 'bidirectional'] as Method[]) {
-      const e = estimate(T, bt, s, {method, epsilon: RANDOM.has(method) ? 2e-2 : 1e-5, seed: 2});
+      const e = estimate(T, bt, s, {method, epsilon: RANDOM.has(method) ? 2e-2 : 1e-4, seed: 2});
       expectWithinBound(e, exact[t]);
     }
     bt.dispose();
@@ -245,9 +245,9 @@ describe('random estimators and scaling (cpu)', () => {
   });
 
 
-  it('T1: backward push (fixed θ), walks and bidirectional read the same order of entries for n = 10³, 10⁴, 5·10⁴ (bench: to 10⁶), errors within bounds', () => {
+  it('T1: backward push (fixed θ), walks and bidirectional read the same order of entries for n = 10³, 10⁴, 3·10⁴ (bench: to 10⁶), errors within bounds', () => {
     const works: Record<string, number[]> = {backwardPush: [], randomWalk: [], bidirectional: []};
-    for (const n of [1e3, 1e4, 5e4]) {
+    for (const n of [1e3, 1e4, 3e4]) {
       const a = dominantRandom(n, 17);
       const A = operator(a);
       const b64 = Float64Array.from(randomVector(n, 18), Math.fround);
@@ -255,7 +255,7 @@ describe('random estimators and scaling (cpu)', () => {
       const exact = solveDominant64(a, b64)[0];
       for (const method of Object.keys(works) as Method[]) {
         // A fixed push threshold: work ≤ ‖c‖₁/(β_r θ) whatever n; the certificate is then what it is.
-        const r = estimate(A, b, 0, method === 'backwardPush' ? {method, threshold: 1e-4} : {method, epsilon: 5e-2, seed: 3});
+        const r = estimate(A, b, 0, method === 'backwardPush' ? {method, threshold: 1e-4} : {method, epsilon: 1e-1, seed: 3});
         expectWithinBound(r, exact);
         works[method].push(r.work);
       }
@@ -266,8 +266,8 @@ describe('random estimators and scaling (cpu)', () => {
     // Neumann reads every entry every term: linear.
   });
 
-  it('T2: forward push volume for PPR is the same for n = 10³ … 10⁵; T3: shifted Laplacian costs ∝ 1/σ', () => {
-    const works = [1e3, 1e4, 1e5].map(n => {
+  it('T2: forward push volume for PPR is the same for n = 10³ … 3·10⁴; T3: shifted Laplacian costs ∝ 1/σ', () => {
+    const works = [1e3, 1e4, 3e4].map(n => {
       const S = operator(pageRank(n, 9).source);
       const r = ls.localSolve(S, {indices: [0], values: [0.15]}, {threshold: 1e-4});
       tf.dispose([r.x.indices, r.x.values, r.residual.indices, r.residual.values]);
