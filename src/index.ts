@@ -45,3 +45,6 @@ export {poisson2d, poisson2dOperator} from './gallery/poisson2d';
 export type {CooMatrix} from './gallery/poisson2d';
 export {compareGradients, formatGradientComparison} from './tools/compareGradients';
 export type {GradientComparison, AdjointChoice, LossOf} from './tools/compareGradients';
+export {estimateEntry, estimateFunctional, localSolve, dominance} from './sublinear';
+export type {EstimateOptions, EstimateResult, EstimateMethod, BoundKind, LocalSolveOptions, LocalSolveResult,
+  SparseTensorVector, Dominance, SparseVectorSpec} from './sublinear';

@@ -7,7 +7,8 @@ export type LinearSolveErrorCode =
   | 'breakdown'      // a Krylov method divided by zero (CG on an indefinite matrix, BiCGStab)
   | 'notConverged'   // maxIterations reached before the tolerance
   | 'option'         // an unknown or inconsistent option
-  | 'noTranspose';   // the backward needs Aᵀ but the operator cannot provide it
+  | 'noTranspose'    // the backward needs Aᵀ but the operator cannot provide it
+  | 'notApplicable'; // a method's precondition fails (e.g. a sublinear estimator on A not strictly diagonally dominant)
 
 /**
  * The error every tfjs-linsolve function throws for bad input or a failed solve.
