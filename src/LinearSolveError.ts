@@ -7,7 +7,9 @@ export type LinearSolveErrorCode =
   | 'breakdown'      // a Krylov method divided by zero (CG on an indefinite matrix, BiCGStab)
   | 'notConverged'   // maxIterations reached before the tolerance
   | 'option'         // an unknown or inconsistent option
-  | 'noTranspose';   // the backward needs Aᵀ but the operator cannot provide it
+  | 'noTranspose'    // the backward needs Aᵀ but the operator cannot provide it
+  | 'stepSize'       // an ODE integrator's adaptive step fell below what float64 time can resolve
+  | 'maxSteps';      // an ODE integrator needed more than `maxSteps` steps
 
 /**
  * The error every tfjs-linsolve function throws for bad input or a failed solve.

@@ -1,0 +1,3 @@
+export {odeint, odeintWithInfo, OdeFunction, OdeintResult} from './odeint';
+export {OdeintOptions, OdeMethod, OdeAdjoint} from './OdeintOptions';
+export {vjp} from './vjp';
