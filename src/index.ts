@@ -33,3 +33,4 @@ export {poisson2d, poisson2dOperator, CooMatrix} from './gallery/poisson2d';
 export {compareGradients, formatGradientComparison, GradientComparison, AdjointChoice, LossOf} from './tools/compareGradients';
 
 export {odeint, odeintWithInfo, OdeFunction, OdeintResult, OdeintOptions, OdeMethod, OdeAdjoint} from './ode';
+export * as layers from './layers';

@@ -1,0 +1,2 @@
+export {physicsNeuralODE, PhysicsNeuralODELayer, PhysicsNeuralODEConfig} from './PhysicsNeuralODELayer';
+export {physicsODECell, PhysicsODECell, PhysicsODECellConfig} from './PhysicsODECell';
