@@ -33,6 +33,9 @@ export class PhysicsODECell extends tf.layers.Layer {
   readonly method: ls.OdeMethod;
   readonly stepSize: number;
   readonly stateSize: number;
+  /** Unused (no dropout); declared so the cell types as a tf.layers RNNCell. */
+  declare dropoutMask: tf.Tensor | tf.Tensor[];
+  declare recurrentDropoutMask: tf.Tensor | tf.Tensor[];
   private mlp?: MlpWeights;
 
   constructor(config: PhysicsODECellConfig) {
