@@ -4,23 +4,30 @@
  *   y(s) = (((a s + b) s + c) s + d) s + e,
  *   a = 2h(f1 − f0) − 8(y1 + y0) + 16 ym,   b = h(5f0 − 3f1) + 18y0 + 14y1 − 32ym,
  *   c = h(f1 − 4f0) − 11y0 − 5y1 + 16ym,     d = h f0,   e = y0.
+ * Since y1 = y0 + hΣ b_i k_i, ym = y0 + hΣ mid_i k_i, f0 = k1 and f1 = k7, the quartic is
+ * y0 + hΣ β_i(s) k_i with weights β(s) computed in JavaScript: one stage combination on the
+ * device instead of four.
  */
 import * as tf from '@tensorflow/tfjs';
 import {combine} from './explicitStep';
 import {DOPRI5} from './tableaux';
 
-/** y(t + s·h) inside an accepted dopri5 step with stages ks (k1 = f0, k7 = f1). */
-export function dopri5Interpolate(y0: tf.Tensor, y1: tf.Tensor, ks: tf.Tensor[], h: number, s: number): tf.Tensor {
-  return tf.tidy(() => {
-    const f0 = ks[0];
-    const f1 = ks[6];
-    const ym = combine(y0, h, ks, DOPRI5.mid as number[]);
-    const lin = (terms: [tf.Tensor, number][]) => tf.addN(terms.map(([x, w]) => tf.mul(x, w)));
-    const a = lin([[f1, 2 * h], [f0, -2 * h], [y1, -8], [y0, -8], [ym, 16]]);
-    const b = lin([[f0, 5 * h], [f1, -3 * h], [y0, 18], [y1, 14], [ym, -32]]);
-    const c = lin([[f1, h], [f0, -4 * h], [y0, -11], [y1, -5], [ym, 16]]);
-    const d = tf.mul(f0, h);
-    // Horner in s with JS-number coefficients: one fused sum.
-    return lin([[a, s ** 4], [b, s ** 3], [c, s ** 2], [d, s], [y0, 1]]);
+/** The weights β(s) with y(t + s·h) = y0 + hΣ β_i k_i. */
+export function dopri5DenseWeights(s: number): number[] {
+  const b = DOPRI5.b;
+  const mid = DOPRI5.mid as number[];
+  const last = b.length - 1;
+  return b.map((bi, i) => {
+    const k1 = i === 0 ? 1 : 0;
+    const k7 = i === last ? 1 : 0;
+    const a4 = 2 * (k7 - k1) - 8 * bi + 16 * mid[i];
+    const a3 = 5 * k1 - 3 * k7 + 14 * bi - 32 * mid[i];
+    const a2 = k7 - 4 * k1 - 5 * bi + 16 * mid[i];
+    return (((a4 * s + a3) * s + a2) * s + k1) * s;
   });
+}
+
+/** y(t + s·h) inside an accepted dopri5 step from y0 with stages ks. */
+export function dopri5Interpolate(y0: tf.Tensor, ks: tf.Tensor[], h: number, s: number): tf.Tensor {
+  return combine(y0, h, ks, dopri5DenseWeights(s));
 }

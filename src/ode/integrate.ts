@@ -99,7 +99,7 @@ export function runPlan(dynamics: Dynamics, y: tf.Tensor, plan: Plan, from: numb
       const found: [number, tf.Tensor][] = [];
       for (let o = next; o < plan.outputs.length && plan.outputs[o].step === i; o++) {
         const s = plan.outputs[o].s;
-        found.push([o, s >= 1 ? tf.clone(y1) : dopri5Interpolate(previous, y1, ks, h, s)]);
+        found.push([o, s >= 1 ? tf.clone(y1) : dopri5Interpolate(previous, ks, h, s)]);
       }
       return {y1, found: found.map(f => f[1])};
     });
@@ -157,7 +157,7 @@ export function integrateAdaptive(dynamics: Dynamics, y0: tf.Tensor, times: numb
       while (outputs.length < times.length && times[outputs.length] <= tNew) {
         const s = times[outputs.length] >= tNew ? 1 : (times[outputs.length] - t) / h;
         plan.outputs.push({step: plan.steps.length - 1, s});
-        outputs.push(s >= 1 ? tf.clone(step.y1) : dopri5Interpolate(y, step.y1, step.ks, h, s));
+        outputs.push(s >= 1 ? tf.clone(step.y1) : dopri5Interpolate(y, step.ks, h, s));
       }
       onState?.(plan.steps.length - 1, y);
       step.ks.slice(1, 6).forEach(k => k.dispose());
