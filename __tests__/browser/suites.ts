@@ -6,6 +6,7 @@
 import {
   Check, batchChecks, finiteDifferenceChecks, gradientChecks, leakChecks, solutionChecks,
 } from '../support/properties';
+import {odeChecks} from '../support/odeProperties';
 
 export interface Suite {
   /** The Node suite's describe title; jest appends ` [webgl]`. */
@@ -20,6 +21,7 @@ export const SUITES: Suite[] = [
   {title: 'gradients match the analytic float64 ones', checks: () => gradientChecks()},
   {title: 'gradients agree with finite differences (loose, float32)', checks: () => finiteDifferenceChecks()},
   {title: 'no tensor leaks', checks: gradsLeak => leakChecks(gradsLeak)},
+  {title: 'odeint and the physics ODE layer', checks: () => odeChecks()},
 ];
 
 /** One check's outcome in the page. */
