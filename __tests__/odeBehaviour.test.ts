@@ -91,7 +91,8 @@ describeEachBackend('odeint internals and failures', () => {
     expectCode(() => ls.odeint(decay, y0, [0, 1], {rtol: 1e-9}), 'option');
     expectCode(() => ls.odeint(decay, y0, [0, 1], {stepSize: -1}), 'option');
     expectCode(() => ls.odeint(decay, y0, [0, 1], {adjoint: 'adjoint'}), 'option');
-    expectCode(() => ls.odeint(decay, y0, [0, 1], {adjoint: {checkpoints: 0}}), 'option');
+    expectCode(() => ls.odeint(decay, y0, [0, 1], {adjoint: {checkpoints: 0}, params: []}), 'option');
+    expectCode(() => ls.odeint(decay, y0, [0, 1], {adjoint: {checkpoints: 2}}), 'option');
     expectCode(() => ls.odeint(decay, y0, [1, 0]), 'option');
     expectCode(() => ls.odeint((t, y) => tf.sum(y), y0, [0, 1]), 'shape');
     expectCode(() => ls.odeint(decay, y0, [0, 1], {method: 'euler', stepSize: 1e-4, maxSteps: 100}), 'maxSteps');

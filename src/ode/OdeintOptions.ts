@@ -38,7 +38,11 @@ export interface OdeintOptions {
    * discrete gradient, memory ∝ k + steps/k; needs `params`.
    */
   adjoint?: OdeAdjoint;
-  /** The tensors f reads that need gradients (tf.Variables or tensors); for 'adjoint' and checkpoints. */
+  /**
+   * The tensors f reads directly that need gradients (tf.Variables or tensors). Required by
+   * 'adjoint' and {checkpoints: k} (pass [] if f reads none): their forward runs inside a
+   * custom op, where tensors f closes over would otherwise get no gradient.
+   */
   params?: tf.Tensor[];
   /** Stiff methods: most Newton iterations per stage (default 10). */
   maxNewtonIterations?: number;

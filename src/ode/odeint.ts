@@ -68,10 +68,11 @@ export function odeintWithInfo(f: OdeFunction, y0: tf.Tensor, t: number[] | tf.T
   if (!(y0 instanceof tf.Tensor) || y0.dtype !== 'float32') {
     throw new ls.LinearSolveError('dtype', 'y0 must be a float32 tf.Tensor.');
   }
-  if (resolved.adjoint !== 'direct' && resolved.params.length === 0 && resolved.adjoint === 'adjoint') {
+  if (resolved.adjoint !== 'direct' && options.params == null) {
+    // The forward runs inside a custom op: tensors f closes over would silently get no gradient.
     throw new ls.LinearSolveError('option',
-      "adjoint 'adjoint' needs params: the tensors (tf.Variables) f reads, e.g. {adjoint: 'adjoint', params: [W, b]}; " +
-      'it computes their gradients from the backward ODE.');
+      `adjoint ${JSON.stringify(resolved.adjoint)} needs params: the tensors (tf.Variables) f reads, e.g. ` +
+      "{adjoint: 'adjoint', params: [W, b]} (params: [] if f reads none); their gradients come from the backward pass.");
   }
   const counter = {count: 0};
   const dynamics = dynamicsOf(f, y0.shape, counter);
