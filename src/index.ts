@@ -48,3 +48,7 @@ export type {GradientComparison, AdjointChoice, LossOf} from './tools/compareGra
 export {estimateEntry, estimateFunctional, localSolve, dominance} from './sublinear';
 export type {EstimateOptions, EstimateResult, EstimateMethod, BoundKind, LocalSolveOptions, LocalSolveResult,
   SparseTensorVector, Dominance, SparseVectorSpec} from './sublinear';
+
+export {odeint, odeintWithInfo} from './ode';
+export type {OdeFunction, OdeintResult, OdeintOptions, OdeMethod, OdeAdjoint} from './ode';
+export * as layers from './layers';

@@ -6,6 +6,7 @@
 import {
   Check, autoChecks, batchChecks, finiteDifferenceChecks, gradientChecks, leakChecks, secondOrderChecks, solutionChecks,
 } from '../support/properties';
+import {odeChecks} from '../support/odeProperties';
 
 export interface Suite {
   /** The Node suite's describe title; jest appends ` [webgl]`. */
@@ -22,6 +23,7 @@ export const SUITES: Suite[] = [
   {title: 'gradients agree with finite differences (loose, float32)', checks: () => finiteDifferenceChecks('webgl')},
   {title: 'no tensor leaks', checks: gradsLeak => leakChecks(gradsLeak, 'webgl')},
   {title: 'second derivatives with respect to A over the case table', checks: () => secondOrderChecks('webgl')},
+  {title: 'odeint and the physics ODE layer', checks: () => odeChecks()},
 ];
 
 /** One check's outcome in the page. */

@@ -8,7 +8,9 @@ export type LinearSolveErrorCode =
   | 'notConverged'   // maxIterations reached before the tolerance
   | 'option'         // an unknown or inconsistent option
   | 'noTranspose'    // the backward needs Aᵀ but the operator cannot provide it
-  | 'notApplicable'; // a method's precondition fails (e.g. a sublinear estimator on A not strictly diagonally dominant)
+  | 'notApplicable'  // a method's precondition fails (e.g. a sublinear estimator on A not strictly diagonally dominant)
+  | 'stepSize'       // an ODE integrator's adaptive step fell below what float64 time can resolve
+  | 'maxSteps';      // an ODE integrator needed more than `maxSteps` steps
 
 /**
  * The error every tfjs-linsolve function throws for bad input or a failed solve.
