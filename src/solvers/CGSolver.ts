@@ -11,12 +11,14 @@ import {columnDot, divide, scaleColumns, stopGradient} from './linalg';
 import {
   IterativeSolver, IterativeState, finishIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';
+import {tryHostCG} from '../kernels/host/hostEngine';
 
 /** Conjugate gradients (optionally preconditioned): symmetric positive definite A. */
 export class CGSolver extends IterativeSolver {
   readonly name = 'cg';
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
+    const host = tryHostCG(state, b, options); if (host != null) return host;
     const s = state as IterativeState;
     const A = (v: tf.Tensor) => s.operator.apply(v);
     const tol = thresholds(b, options);
