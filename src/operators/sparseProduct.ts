@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import {customOp} from '../util/customOp';
-import {backendName, nativeOps} from '../util/backend';
+import {nativeOps} from '../util/backend';
 import {cooProduct} from '../solvers/typedArrayKernels';
 import {SparsePattern} from './SparsePattern';
+import {hostBackend} from '../kernels/host/hostBackend';
 
 /**
  * Y = A·X (or Aᵀ·X) for a sparse A given by `pattern` and differentiable `values`.
@@ -37,7 +38,7 @@ function multiply(pattern: SparsePattern, values: tf.Tensor, x: tf.Tensor,
   if (native != null && ops != null) {
     return ops.sparseMatMul(native.indices64, values, native.shape64, x, transposed);
   }
-  if (backendName() === 'cpu') {
+  if (hostBackend()) {
     // The data already lives in JavaScript: a COO loop beats gather + multiply + sum ~30×.
     const k = x.shape[1] as number;
     return tf.tensor2d(cooProduct(pattern.rows, pattern.cols, values.dataSync(), x.dataSync(), pattern.n, k, transposed),

@@ -3,18 +3,19 @@
  * Computations, 4th ed., Alg. 4.2.1, outer-product form), then two triangular solves. A is its
  * own transpose, so the backward reuses L as it is.
  *
- * On tfjs-node TensorFlow's `Cholesky` kernel runs, on the cpu backend typed-array loops,
+ * On tfjs-node TensorFlow's `Cholesky` kernel runs, on the cpu and wasm backends typed-array loops,
  * elsewhere the outer-product form in tf ops.
  * A pivot aₖₖ ≤ n·ε·max diag(A) means A is not (numerically) positive definite: 'singular'.
  */
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
-import {backendName, nativeOps} from '../util/backend';
+import {nativeOps} from '../util/backend';
 import {choleskyFactor} from './typedArrayKernels';
 import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
 import {triangularSolve} from './triangularSolve';
 import {asBatch, finishDirect, likeInput} from './direct';
 import {maxAbs} from './linalg';
+import {hostBackend} from '../kernels/host/hostBackend';
 
 const FLOAT32_EPS = 1.1920929e-7;
 
@@ -77,7 +78,7 @@ function factorCholesky(a: tf.Tensor): tf.Tensor {
     }
   }
   const [batch, n] = a.shape as number[];
-  if (backendName() === 'cpu') return tf.tensor3d(choleskyFactor(a.dataSync() as Float32Array, batch, n), [batch, n, n]);
+  if (hostBackend()) return tf.tensor3d(choleskyFactor(a.dataSync() as Float32Array, batch, n), [batch, n, n]);
   const rowIndex = tf.range(0, n, 1, 'int32');
   const columns: tf.Tensor[] = [];
   let m = a;

@@ -3,19 +3,20 @@
  * 4th ed., Alg. 3.4.1), and the two triangular solves. The backward of a solve reuses the
  * factors: Aᵀ λ = g is Uᵀ Lᵀ P λ = g, so λ = Pᵀ L⁻ᵀ U⁻ᵀ g — a flag, not a new factorisation.
  *
- * On tfjs-node TensorFlow's `Lu` and `MatrixTriangularSolve` kernels run; on the cpu backend,
- * whose tensors already live in JavaScript memory, typed-array loops; on GPUs and WASM a
- * right-looking elimination in tf ops picks each pivot on the device (argMax), so nothing is
+ * On tfjs-node TensorFlow's `Lu` and `MatrixTriangularSolve` kernels run; on the cpu and wasm
+ * backends, whose tensors live in host memory, typed-array loops; on GPUs a right-looking
+ * elimination in tf ops picks each pivot on the device (argMax), so nothing is
  * read back until the single singularity check at the end.
  */
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
-import {backendName, nativeOps} from '../util/backend';
+import {nativeOps} from '../util/backend';
 import {luFactor} from './typedArrayKernels';
 import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
 import {triangularSolve} from './triangularSolve';
 import {asBatch, finishDirect, likeInput} from './direct';
 import {maxAbs} from './linalg';
+import {hostBackend} from '../kernels/host/hostBackend';
 
 const FLOAT32_EPS = 1.1920929e-7;
 
@@ -104,7 +105,7 @@ function factorLU(a: tf.Tensor): {lower: tf.Tensor; upper: tf.Tensor; perm: tf.T
       return {lower: tf.zerosLike(a), upper: tf.zerosLike(a), perm: identity, pivots: tf.zeros([batch, n])};
     }
   }
-  if (backendName() === 'cpu') {
+  if (hostBackend()) {
     const {packed, perm, pivots} = luFactor(a.dataSync() as Float32Array, batch, n);
     const lu = tf.tensor3d(packed, [batch, n, n]);
     return {lower: lu, upper: lu, perm: tf.tensor2d(perm, [batch, n], 'int32'), pivots: tf.tensor2d(pivots, [batch, n])};

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import {backendName, nativeOps} from '../util/backend';
+import {nativeOps} from '../util/backend';
 import {triangularSolveArrays} from './typedArrayKernels';
+import {hostBackend} from '../kernels/host/hostBackend';
 
 /**
  * Solves M X = R for triangular M, where M is `t` (or `tᵀ` with `transposeT`), by column-oriented
@@ -15,7 +16,7 @@ export function triangularSolve(t: tf.Tensor, rhs: tf.Tensor,
     {lower, transposeT = false, unitDiagonal = false}: {lower: boolean; transposeT?: boolean; unitDiagonal?: boolean}): tf.Tensor {
   const ops = nativeOps();
   if (ops != null) return ops.triangularSolve(t, rhs, transposeT ? !lower : lower, transposeT);
-  if (backendName() === 'cpu') {
+  if (hostBackend()) {
     const [batch, n, k] = rhs.shape as number[];
     return tf.tensor3d(triangularSolveArrays(t.dataSync() as Float32Array, rhs.dataSync() as Float32Array,
       batch, n, k, lower, transposeT, unitDiagonal), [batch, n, k]);

@@ -1,6 +1,6 @@
 /**
- * Dense factorisations and triangular solves on plain typed arrays, for the cpu backend:
- * there a tensor's data already lives in JavaScript memory, so one read and one write beat
+ * Dense factorisations and triangular solves on plain typed arrays, for the cpu and wasm
+ * backends: there a tensor's data already lives in host memory, so one read and one write beat
  * thousands of tf ops (the tf-ops elimination runs about 50 kernels per column).
  * Arithmetic is in float64, results are stored as float32. Row-major `[B, n, n]` batches.
  */

@@ -1,17 +1,37 @@
 import * as tf from '@tensorflow/tfjs';
 import {backendName} from '../../util/backend';
 
+let engineOn = true;
+
+/**
+ * Turns the host engine on or off (on by default), returning the previous setting. Off
+ * restores the tf-ops paths for comparisons in tests and benchmarks: tf-ops Krylov loops on
+ * every backend and tf-ops dense factorisations on wasm (cpu keeps its typed-array
+ * factorisations, which predate the engine).
+ */
+export function useHostEngine(on: boolean): boolean {
+  const previous = engineOn;
+  engineOn = on;
+  return previous;
+}
+
+/** Whether `useHostEngine` left the host engine on. */
+export function hostEngineEnabled(): boolean {
+  return engineOn;
+}
+
 /**
  * Whether the active backend keeps tensor data in host memory that JavaScript can read
  * cheaply: cpu (`dataSync` returns the backing store) and wasm (tensors live in the module's
- * linear memory, readable with no copy). There, loops on typed arrays beat per-op dispatch.
+ * linear memory, readable with no copy). There, loops on typed arrays beat per-op dispatch;
+ * the dense LU, Cholesky and triangular solves and the sparse product run on typed arrays.
  *
- * Measured here (bench/host-engine.ts, Node 20, tfjs 4.22): dense LU n = 500 on wasm by
- * per-column tf ops took seconds; on typed arrays, tens of milliseconds.
+ * Measured by bench/host-engine.ts (bench/results/host-engine.md): see the numbers there and
+ * in hostEngine.ts.
  */
 export function hostBackend(): boolean {
   const name = backendName();
-  return name === 'cpu' || name === 'wasm';
+  return name === 'cpu' || (engineOn && name === 'wasm');
 }
 
 /** What tfjs-backend-wasm keeps per tensor (not part of its typed API). */

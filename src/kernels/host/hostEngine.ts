@@ -22,7 +22,7 @@ import {DiagonalOperator} from '../../operators/DiagonalOperator';
 import {SparsePattern} from '../../operators/SparsePattern';
 import {SolverOptions, SolverResult, SolverState} from '../../solvers/Solver';
 import {isRecording} from '../../util/customOp';
-import {hostBackend, hostData} from './hostBackend';
+import {hostBackend, hostData, hostEngineEnabled, useHostEngine} from './hostBackend';
 import {CsrHost, CsrStructure, DenseHost, DiagonalHost, HostOperator, buildCsr} from './hostOperators';
 import {HostProblem, HostResult, bicgstabHost, cgHost, jacobiHost} from './hostKrylov';
 
@@ -32,18 +32,9 @@ interface KrylovState extends SolverState {
   readonly preconditions: boolean;
 }
 
-let enabled = true;
 const runs: Record<string, number> = {};
 
-/**
- * Turns the host engine on or off (on by default); off forces the tf-ops loops everywhere,
- * for comparisons in tests and benchmarks. Returns the previous setting.
- */
-export function useHostEngine(on: boolean): boolean {
-  const previous = enabled;
-  enabled = on;
-  return previous;
-}
+export {useHostEngine};
 
 /** How many solves each method ran on the host engine since the process started. */
 export function hostEngineRuns(method: string): number {
@@ -67,7 +58,7 @@ export function tryHostJacobi(state: SolverState, b: tf.Tensor, options: SolverO
 
 function tryHost(method: string, run: (p: HostProblem) => HostResult, state: SolverState, b: tf.Tensor,
     options: SolverOptions): SolverResult | null {
-  if (!enabled || !hostBackend() || isRecording()) return null;
+  if (!hostEngineEnabled() || !hostBackend() || isRecording()) return null;
   const s = state as KrylovState;
   if (s.preconditioner != null || b.dtype !== 'float32') return null;
   if (options.x0 != null && (options.x0.dtype !== 'float32' || options.x0.size !== b.size)) return null;
