@@ -63,7 +63,12 @@ describeEachBackend('host Krylov engine', backend => {
   beforeAll(() => {
     A = sparseOf(poisson, ['symmetric', 'positiveDefinite']);
     // The pattern's index tensors for this backend are made once, on first use: not a leak.
-    tf.dispose(tf.tidy(() => [A.apply(tf.ones([n, 1])), A.apply(tf.ones([n, 2])), A.diagonal()]));
+    // With the engine off, wasm's sparse product takes the padded-row (ELL) layout instead.
+    for (const on of [true, false]) {
+      const previous = useHostEngine(on);
+      tf.dispose(tf.tidy(() => [A.apply(tf.ones([n, 1])), A.apply(tf.ones([n, 2])), A.diagonal()]));
+      useHostEngine(previous);
+    }
     void [A.pattern.nativeIndices(), A.pattern.rowTensor, A.pattern.colTensor];
   });
   afterAll(() => A.values.dispose());

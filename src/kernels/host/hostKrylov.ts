@@ -243,15 +243,28 @@ export function cgHost(p: HostProblem): HostResult {
       for (let c = 0; c < k; c++) if (rr[m * k + c] > tol2[m * k + c]) any = true;
       if (!any) continue;
       const o = L.offset(m);
-      p.op.apply(m, dir, o, ap, o, k);
+      // One column: the product and pᵀAp in one pass over A.
+      const fuse = k === 1 && p.op.applyDot != null;
+      const fused = fuse ? (p.op.applyDot as NonNullable<HostOperator['applyDot']>)(m, dir, o, ap, o) : 0;
+      if (!fuse) p.op.apply(m, dir, o, ap, o, k);
       const d = preconditionerBase(p, m);
       for (let c = 0; c < k; c++) {
         const s = m * k + c;
         if (!(rr[s] > tol2[s])) continue;
-        let pap = 0;
-        for (let i = 0, at = o + c; i < n; i++, at += k) pap += dir[at] * ap[at];
+        let pap = fused;
+        if (!fuse) {
+          pap = 0;
+          for (let i = 0, at = o + c; i < n; i++, at += k) pap += dir[at] * ap[at];
+        }
         if (pap <= 0) broken = true;
         const alpha = divNoNan(rz[s], pap);
+        if (k === 1 && !preconditioned) {
+          // The common case, with unit-stride loops the JIT keeps tight.
+          const next = plainUpdate(x, r, dir, ap, o, n, alpha, rz[s]);
+          rz[s] = next;
+          rr[s] = next;
+          continue;
+        }
         let nextRz = 0;
         let nextRr = 0;
         for (let i = 0, at = o + c; i < n; i++, at += k) {
@@ -277,6 +290,24 @@ export function cgHost(p: HostProblem): HostResult {
   restart();
   const outcome = drive({step, check: () => L.flags(rr, broken), refresh: restart}, p);
   return L.finish(x, outcome);
+}
+
+/**
+ * One unpreconditioned CG update of a single column at offset o: x += αp, r −= αAp, then
+ * p = r + βp with β = r'ᵀr' / rᵀr; returns r'ᵀr'.
+ */
+function plainUpdate(x: Float32Array, r: Float32Array, dir: Float32Array, ap: Float32Array, o: number, n: number,
+    alpha: number, rz: number): number {
+  let next = 0;
+  for (let i = o, end = o + n; i < end; i++) {
+    x[i] += alpha * dir[i];
+    r[i] -= alpha * ap[i];
+    const ri = r[i];
+    next += ri * ri;
+  }
+  const beta = divNoNan(next, rz);
+  for (let i = o, end = o + n; i < end; i++) dir[i] = r[i] + beta * dir[i];
+  return next;
 }
 
 /**

@@ -12,6 +12,8 @@ export interface HostOperator {
   /** Batch members (1 for an unbatched operator). */
   readonly batch: number;
   apply(m: number, x: Float32Array, xo: number, y: Float32Array, yo: number, k: number): void;
+  /** For one column (k = 1): y = A_m·x as `apply` does, returning xᵀy from the same pass. */
+  applyDot?(m: number, x: Float32Array, xo: number, y: Float32Array, yo: number): number;
 }
 
 /** Compressed sparse rows: row i's entries are `[rowPtr[i], rowPtr[i + 1])`. */
@@ -48,6 +50,21 @@ export class CsrHost implements HostOperator {
     const {order} = csr;
     this.values = new Float32Array(order.length);
     for (let j = 0; j < order.length; j++) this.values[j] = cooValues[order[j]];
+  }
+
+  applyDot(_m: number, x: Float32Array, xo: number, y: Float32Array, yo: number): number {
+    const {rowPtr, col} = this.csr;
+    const v = this.values;
+    const n = this.n;
+    let dot = 0;
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = rowPtr[i], end = rowPtr[i + 1]; j < end; j++) s += v[j] * x[xo + col[j]];
+      y[yo + i] = s;
+      // The stored float32 value, as a separate pass would read it.
+      dot += x[xo + i] * y[yo + i];
+    }
+    return dot;
   }
 
   apply(_m: number, x: Float32Array, xo: number, y: Float32Array, yo: number, k: number): void {
