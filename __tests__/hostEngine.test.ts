@@ -77,7 +77,8 @@ describeEachBackend('host Krylov engine', backend => {
 
   const bound = solutionBound(n, kappa, true);
 
-  it.each([['cg', {}], ['cg', {preconditioner: 'jacobi'}], ['bicgstab', {}], ['jacobi', {}]] as const)(
+  it.each([['cg', {}], ['cg', {preconditioner: 'jacobi'}], ['bicgstab', {}], ['gmres', {restart: 20}],
+      ['gmres', {preconditioner: 'jacobi', restart: 7}], ['jacobi', {}]] as const)(
     '%s %j on sparse Poisson, k = 3: agrees with the tf-ops loop and the float64 reference',
     (method, extra) => {
       const k = 3;
@@ -96,14 +97,16 @@ describeEachBackend('host Krylov engine', backend => {
       b.dispose();
     });
 
-  it('bicgstab on nonsymmetric convection-diffusion (dense): agrees', () => {
+  it('bicgstab and gmres on nonsymmetric convection-diffusion (dense): agree', () => {
     const a = convectionDiffusion(8, 0.8);
     const b64 = randomVector(a.n, 3);
     const M = tf.tensor2d(f32(a.data), [a.n, a.n]);
     const b = tf.tensor1d(f32(b64));
-    const {host} = agree('bicgstab', M, b, {rtol: RTOL}, onHost);
-    expect(host.status).toBe('converged');
-    expect(host.relativeResidual).toBeLessThanOrEqual(RTOL);
+    for (const method of ['bicgstab', 'gmres']) {
+      const {host} = agree(method, M, b, {rtol: RTOL, restart: 10}, onHost);
+      expect(host.status).toBe('converged');
+      expect(host.relativeResidual).toBeLessThanOrEqual(RTOL);
+    }
     tf.dispose([M, b]);
   });
 
@@ -161,7 +164,7 @@ describeEachBackend('host Krylov engine', backend => {
     const M = ls.dense(tf.tensor3d(data, [B, size, size]), {tags: ['symmetric', 'positiveDefinite']});
     const b64 = randomVector(B * size * k, 9);
     const b = tf.tensor3d(f32(b64), [B, size, k]);
-    for (const [method, options] of [['cg', {}], ['cg', {preconditioner: 'jacobi'}], ['bicgstab', {}]] as const) {
+    for (const [method, options] of [['cg', {}], ['cg', {preconditioner: 'jacobi'}], ['bicgstab', {}], ['gmres', {restart: 8}]] as const) {
       const {host} = agree(method, M, b, {...options, rtol: RTOL}, onHost);
       expect(host.status).toBe('converged');
       mats.forEach((mat, i) => {

@@ -10,12 +10,14 @@ import * as tf from '@tensorflow/tfjs';
 import {SolverOptions, SolverResult, SolverState, SolveStatus} from './Solver';
 import {columnDot, columnNorm, divide, readScalars, stopGradient} from './linalg';
 import {IterativeSolver, IterativeState, finishIterative, initialGuess, iterationCap, thresholds} from './iterative';
+import {tryHostGMRES} from '../kernels/host/hostEngine';
 
 /** GMRES(restart): general A, minimal residual over each Krylov cycle. */
 export class GMRESSolver extends IterativeSolver {
   readonly name = 'gmres';
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
+    const host = tryHostGMRES(state, b, options); if (host != null) return host;
     const s = state as IterativeState;
     const tol = thresholds(b, options);
     const maxIterations = iterationCap(state, options);

@@ -9,7 +9,7 @@
  * preconditioner is none or Jacobi (an operator-valued M is applied by tf ops too).
  *
  * Engine per backend, measured by bench/host-engine.ts (results in bench/results/host-engine.md):
- * - cpu, wasm: this engine for CG, PCG, BiCGStab and Jacobi, everywhere it applies;
+ * - cpu, wasm: this engine for CG, PCG, BiCGStab, GMRES and Jacobi, everywhere it applies;
  * - tensorflow, webgl, webgpu: tf ops (data lives in native or GPU memory; a readback per
  *   solve and an upload would cost more than it saves at one right-hand side on tfjs-node
  *   only under conditions not measured here, so it is left to the native kernels).
@@ -24,7 +24,7 @@ import {SolverOptions, SolverResult, SolverState} from '../../solvers/Solver';
 import {isRecording} from '../../util/customOp';
 import {hostBackend, hostData, hostEngineEnabled, useHostEngine} from './hostBackend';
 import {CsrHost, CsrStructure, DenseHost, DiagonalHost, HostOperator, buildCsr} from './hostOperators';
-import {HostProblem, HostResult, bicgstabHost, cgHost, jacobiHost} from './hostKrylov';
+import {HostProblem, HostResult, bicgstabHost, cgHost, gmresHost, jacobiHost} from './hostKrylov';
 
 /** What the host engine needs of an iterative solver's state (IterativeState satisfies it). */
 interface KrylovState extends SolverState {
@@ -49,6 +49,11 @@ export function tryHostCG(state: SolverState, b: tf.Tensor, options: SolverOptio
 /** BiCGStab on the host, or null when the host engine does not apply. */
 export function tryHostBiCGStab(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult | null {
   return tryHost('bicgstab', bicgstabHost, state, b, options);
+}
+
+/** GMRES(options.restart) on the host, or null when the host engine does not apply. */
+export function tryHostGMRES(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult | null {
+  return tryHost('gmres', p => gmresHost(p, options.restart), state, b, options);
 }
 
 /** Jacobi / Richardson iteration on the host, or null when the host engine does not apply. */

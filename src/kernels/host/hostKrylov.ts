@@ -473,3 +473,156 @@ export function bicgstabHost(p: HostProblem): HostResult {
   const outcome = drive({step, check: () => L.flags(rr, broken), refresh: restart}, p);
   return L.finish(x, outcome);
 }
+
+/**
+ * Restarted GMRES(m), right-preconditioned by diag(A)⁻¹ when given (Saad & Schultz 1986; Saad
+ * Alg. 6.9, §9.3.2): Arnoldi with modified Gram–Schmidt and Givens rotations per column, the
+ * rotated right-hand side |ĝ| as the residual estimate, and each cycle that looks converged
+ * confirmed by the true residual at the start of the next; the control flow of GMRESSolver.
+ */
+export function gmresHost(p: HostProblem, restart: number): HostResult {
+  const L = new Layout(p);
+  const {n, k, batch, systems, size, tol} = L;
+  const inv = p.inverseDiagonal;
+  const m = Math.max(1, Math.min(restart, n));
+  const x = L.initialGuess();
+  const r = new Float32Array(size);
+  const scratch = new Float32Array(size);
+  const w = new Float32Array(size);
+  const basis = Array.from({length: m + 1}, () => new Float32Array(size));
+  // triangle[j][i·systems + s] = Rᵢⱼ of system s; rotations and ĝ per step and system.
+  const triangle = Array.from({length: m}, (_, j) => new Float64Array((j + 1) * systems));
+  const cs = Array.from({length: m}, () => new Float64Array(systems));
+  const sn = Array.from({length: m}, () => new Float64Array(systems));
+  const g = Array.from({length: m + 1}, () => new Float64Array(systems));
+  const h = new Float64Array(m + 1);
+
+  const precondition = (from: Float32Array, to: Float32Array) => {
+    if (inv == null) { to.set(from); return; }
+    for (let mm = 0; mm < batch; mm++) {
+      const o = L.offset(mm);
+      const d = preconditionerBase(p, mm);
+      for (let i = 0; i < n; i++) {
+        const di = inv[d + i];
+        for (let c = 0; c < k; c++) to[o + i * k + c] = Math.fround(di * from[o + i * k + c]);
+      }
+    }
+  };
+
+  /** One cycle from r: up to `steps` Arnoldi steps; x += M·V·y. Returns steps and max |ĝ|/tol. */
+  const cycle = (steps: number, checkEvery: number): {taken: number; estimate: number} => {
+    const norms = L.columnNorms(r);
+    for (let s = 0; s < systems; s++) g[0][s] = norms[s];
+    scale(basis[0], r, norms, (a, b) => divNoNan(a, b));
+    let taken = 0;
+    for (let j = 0; j < steps; j++) {
+      precondition(basis[j], scratch);
+      for (let mm = 0; mm < batch; mm++) p.op.apply(mm, scratch, L.offset(mm), w, L.offset(mm), k);
+      for (let mm = 0; mm < batch; mm++) {
+        const o = L.offset(mm);
+        for (let c = 0; c < k; c++) {
+          const s = mm * k + c;
+          for (let i = 0; i <= j; i++) {
+            const v = basis[i];
+            let dot = 0;
+            for (let e = 0, at = o + c; e < n; e++, at += k) dot += w[at] * v[at];
+            h[i] = dot;
+            for (let e = 0, at = o + c; e < n; e++, at += k) w[at] -= dot * v[at];
+          }
+          let hh = 0;
+          for (let e = 0, at = o + c; e < n; e++, at += k) hh += w[at] * w[at];
+          const hNext = Math.sqrt(hh);
+          for (let i = 0; i < j; i++) {
+            const top = cs[i][s] * h[i] + sn[i][s] * h[i + 1];
+            h[i + 1] = cs[i][s] * h[i + 1] - sn[i][s] * h[i];
+            h[i] = top;
+          }
+          const radius = Math.sqrt(h[j] * h[j] + hNext * hNext);
+          cs[j][s] = radius > 0 ? divNoNan(h[j], radius) : 1;
+          sn[j][s] = divNoNan(hNext, radius);
+          h[j] = radius;
+          for (let i = 0; i <= j; i++) triangle[j][i * systems + s] = h[i];
+          const next = basis[j + 1];
+          for (let e = 0, at = o + c; e < n; e++, at += k) next[at] = divNoNan(w[at], hNext);
+          g[j + 1][s] = -sn[j][s] * g[j][s];
+          g[j][s] = cs[j][s] * g[j][s];
+        }
+      }
+      taken++;
+      if (taken % checkEvery === 0 && taken < steps) {
+        let done = true;
+        for (let s = 0; s < systems; s++) if (!(Math.abs(g[j + 1][s]) <= tol[s])) done = false;
+        if (done) break;
+      }
+    }
+    // y with R y = ĝ, then x += M Σ yᵢ vᵢ, column by column.
+    const y = new Float64Array(taken);
+    const combination = scratch;
+    combination.fill(0);
+    for (let mm = 0; mm < batch; mm++) {
+      const o = L.offset(mm);
+      for (let c = 0; c < k; c++) {
+        const s = mm * k + c;
+        for (let i = taken - 1; i >= 0; i--) {
+          let sum = g[i][s];
+          for (let jj = i + 1; jj < taken; jj++) sum -= triangle[jj][i * systems + s] * y[jj];
+          y[i] = divNoNan(sum, triangle[i][i * systems + s]);
+        }
+        for (let i = 0; i < taken; i++) {
+          const v = basis[i];
+          const yi = y[i];
+          for (let e = 0, at = o + c; e < n; e++, at += k) combination[at] += yi * v[at];
+        }
+      }
+    }
+    precondition(combination, w);
+    for (let i = 0; i < size; i++) x[i] += w[i];
+    let estimate = -Infinity;
+    for (let s = 0; s < systems; s++) estimate = nanMax(estimate, divNoNan(Math.abs(g[taken][s]), tol[s]));
+    return {taken, estimate};
+  };
+
+  /** out = v / f per column (f per system), for the first basis vector. */
+  function scale(out: Float32Array, v: Float32Array, f: Float64Array, op: (a: number, b: number) => number) {
+    for (let mm = 0; mm < batch; mm++) {
+      const o = L.offset(mm);
+      for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) out[o + i * k + c] = op(v[o + i * k + c], f[mm * k + c]);
+    }
+  }
+
+  let iterations = 0;
+  let status: HostStatus = 'maxIterations';
+  let estimate: number | null = null;
+  let lastRatio = Infinity;
+  const {maxIterations} = p;
+  while (true) {
+    for (let mm = 0; mm < batch; mm++) L.residual(mm, x, r, scratch);
+    if (p.fixed) {
+      if (iterations >= maxIterations) break;
+      iterations += cycle(Math.min(m, maxIterations - iterations), Infinity).taken;
+      continue;
+    }
+    const norms = L.columnNorms(r);
+    let converged = true;
+    let finite = true;
+    let ratio = -Infinity;
+    for (let i = 0; i < size; i++) if (!Number.isFinite(r[i])) finite = false;
+    for (let s = 0; s < systems; s++) {
+      if (!(norms[s] <= tol[s])) converged = false;
+      ratio = nanMax(ratio, divNoNan(norms[s], tol[s]));
+    }
+    const claimed = (estimate ?? Infinity) <= 1;
+    estimate = null;
+    if (!finite) { status = 'nonFinite'; break; }
+    if (converged) { status = 'converged'; break; }
+    if (claimed) {
+      if (ratio > STAGNATION * lastRatio) { status = 'stagnated'; break; }
+      lastRatio = ratio;
+    }
+    if (iterations >= maxIterations) break;
+    const result = cycle(Math.min(m, maxIterations - iterations), p.checkEvery);
+    iterations += result.taken;
+    estimate = result.estimate;
+  }
+  return L.finish(x, {iterations, status});
+}
