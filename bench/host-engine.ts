@@ -61,6 +61,8 @@ function cgPerIteration(A: ls.LinearOperator, b: tf.Tensor, iterations: number, 
 }
 
 async function main(): Promise<void> {
+  const wall0 = now();
+  const cpu0 = process.cpuUsage();
   const sizes = [128, 256];
   const problems = sizes.map(poissonProblem);
   const hostIterations = 200;
@@ -136,6 +138,8 @@ async function main(): Promise<void> {
   }
   tf.dispose([M, rhs]);
 
+  const cpu = process.cpuUsage(cpu0);
+  const share = (cpu.user + cpu.system) / 1000 / (now() - wall0);
   const out = [
     '# Host engine: before / after',
     '',
@@ -145,6 +149,9 @@ async function main(): Promise<void> {
       `fixedIterations solve (${hostIterations} iterations; 30 / 10 for the slow tf-ops loop at 128² / 256²) divided by ` +
       'its iterations, so it includes the per-solve work (reading A, building values in CSR order, uploading x). ' +
       'SciPy: scipy.sparse.linalg.cg on the same float32 CSR matrix, b = ones, fixed iterations, 1 BLAS thread.',
+    '',
+    `This process got ${(100 * share).toFixed(0)}% of one core over the run (CPU time / wall time; ` +
+      'other jobs share the machine), so absolute times are inflated; the ratios compare runs taken side by side.',
     '',
     '| case | backend | engine | time | unit |',
     '|---|---|---|---|---|',
