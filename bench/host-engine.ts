@@ -61,8 +61,6 @@ function cgPerIteration(A: ls.LinearOperator, b: tf.Tensor, iterations: number, 
 }
 
 async function main(): Promise<void> {
-  const wall0 = now();
-  const cpu0 = process.cpuUsage();
   const sizes = [128, 256];
   const problems = sizes.map(poissonProblem);
   const hostIterations = 200;
@@ -87,6 +85,9 @@ async function main(): Promise<void> {
   }
   for (const missing of peers.missing) console.log(`missing peer ${missing.peer}: ${missing.reason}`);
 
+  // From here on everything runs in this process: its CPU share says how loaded the machine was.
+  const wall0 = now();
+  const cpu0 = process.cpuUsage();
   const ratios: string[] = [];
   for (const backend of ['cpu', 'wasm']) {
     await tf.setBackend(backend);
@@ -150,7 +151,7 @@ async function main(): Promise<void> {
       'its iterations, so it includes the per-solve work (reading A, building values in CSR order, uploading x). ' +
       'SciPy: scipy.sparse.linalg.cg on the same float32 CSR matrix, b = ones, fixed iterations, 1 BLAS thread.',
     '',
-    `This process got ${(100 * share).toFixed(0)}% of one core over the run (CPU time / wall time; ` +
+    `This process got ${(100 * share).toFixed(0)}% of one core over its own part of the run (CPU time / wall time; ` +
       'other jobs share the machine), so absolute times are inflated; the ratios compare runs taken side by side.',
     '',
     '| case | backend | engine | time | unit |',
