@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
 import {hostEngineRuns, useHostEngine} from '../src/kernels/host/hostEngine';
+import {hostData} from '../src/kernels/host/hostBackend';
 import {describeEachBackend} from './support/backends';
 import {RTOL, solutionBound} from './support/bounds';
 import {convectionDiffusion, nonsymmetric, spd} from './support/cases';
@@ -199,6 +200,18 @@ describeEachBackend('host Krylov engine', backend => {
     expect(relativeError(implicit.dataSync(), reference.dataSync())).toBeLessThan(1e-3);
     expect(relativeError(unrolled.dataSync(), reference.dataSync())).toBeLessThan(1e-2);
     tf.dispose([b, implicit, reference, unrolled]);
+  });
+
+  it('reads tensor data without a copy on cpu and wasm', () => {
+    const t = tf.tensor1d([1, 2, 3]);
+    const view = hostData(t);
+    expect(Array.from(view)).toEqual([1, 2, 3]);
+    // The same memory as the backend's: the backing store on cpu, the module's heap on wasm.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const internals = tf.backend() as any;
+    if (backend === 'wasm') expect(view.buffer).toBe(internals.wasm.HEAPU8.buffer);
+    if (backend === 'cpu') expect(view).toBe(t.dataSync());
+    t.dispose();
   });
 
   it('a matrix-free operator or an operator preconditioner falls back to tf ops', () => {
