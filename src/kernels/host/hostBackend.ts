@@ -27,8 +27,8 @@ export function hostEngineEnabled(): boolean {
  * the dense LU, Cholesky and triangular solves and the sparse product run on typed arrays.
  *
  * Measured by bench/host-engine.ts (bench/results/host-engine.md): dense LU n = 500 on wasm
- * took 38–81 s through per-column tf ops and about 0.5–1.1 s on typed arrays on the same
- * heavily loaded machine (ml-matrix's LU beside it: 1.0–1.2 s); the Krylov numbers are in
+ * took 38–81 s through per-column tf ops and 0.5–1.1 s on typed arrays on the same heavily
+ * loaded machine (ml-matrix's LU beside it: 1.0–1.2 s); the Krylov numbers are in
  * hostEngine.ts.
  */
 export function hostBackend(): boolean {

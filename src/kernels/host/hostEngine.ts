@@ -8,13 +8,14 @@
  * A is dense, sparse or diagonal (a matrix-free A is a closure of tf ops), and the
  * preconditioner is none or Jacobi (an operator-valued M is applied by tf ops too).
  *
- * Engine per backend, measured by bench/host-engine.ts (bench/results/host-engine.md; two runs
- * on a shared 2-core machine, CG iterations on 2-D Poisson, ratios of runs taken side by side):
- * - cpu: this engine. A CG iteration is 7–12× faster than the tf-ops loop (256²: 68 → 10 ms
- *   under load) and 0.9–1.5× the plain Float32Array CSR CG of bench/peers/js.ts.
- * - wasm: this engine. 25–42× faster than the tf-ops loop (256²: 458 → 10.8 ms under load),
- *   0.8–1.6× the plain JS CG.
- * - The plain JS CG itself is 2.6–3.5× SciPy's cg here, so that is this engine's floor against
+ * Engine per backend, measured by bench/host-engine.ts (bench/results/host-engine.md; three
+ * runs on a shared 2-core machine, CG iterations on 2-D Poisson 128² and 256², ratios of runs
+ * taken side by side):
+ * - cpu: this engine. A CG iteration is 7–16× faster than the tf-ops loop (256²: 153 → 10 ms
+ *   in the committed run) and 0.95–1.5× the plain Float32Array CSR CG of bench/peers/js.ts.
+ * - wasm: this engine. 25–46× faster than the tf-ops loop (256²: 382 → 8.3 ms in the committed
+ *   run), 0.7–1.6× the plain JS CG.
+ * - The plain JS CG itself is 2.6–4.2× SciPy's cg here, so that is this engine's floor against
  *   SciPy: a scalar JavaScript CSR product, with bounds checks and no SIMD, against NumPy's C.
  * - tensorflow, webgl, webgpu: tf ops. Their data lives in native or GPU memory, so the host
  *   engine would add a readback and an upload per solve; it was not measured there, and
