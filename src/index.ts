@@ -41,6 +41,8 @@ export {UnrolledAdjoint} from './adjoints/UnrolledAdjoint';
 export {TruncatedAdjoint} from './adjoints/TruncatedAdjoint';
 export {StochasticAdjoint} from './adjoints/StochasticAdjoint';
 
+export {useHostEngine} from './kernels/host/hostBackend';
+
 export {poisson2d, poisson2dOperator} from './gallery/poisson2d';
 export type {CooMatrix} from './gallery/poisson2d';
 export {compareGradients, formatGradientComparison} from './tools/compareGradients';

@@ -14,14 +14,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {customOp, isRecording} from '../core/tape';
-import {LUFactors, Triangle} from './Kernels';
+import {Kernels, LUFactors, Triangle} from './Kernels';
 import {kernels, registerFallbackKernels, registerKernels} from './registry';
 import {gpuKernels, tfOpsKernels} from './tfops';
 import {cpuKernels} from './cpu';
 import {nodeKernels} from './node';
+import {hostEngineEnabled} from './host/hostBackend';
 
 registerFallbackKernels(tfOpsKernels);
 registerKernels('cpu', cpuKernels);
+// wasm tensors are readable without a copy, so the typed-array kernels serve wasm too: dense LU
+// n = 500 took 38–81 s in per-column tf ops there and 0.5–1.1 s on typed arrays
+// (bench/host-engine.ts). `useHostEngine(false)` restores the tf-ops ones for comparisons.
+registerKernels('wasm', whenHostEngine(cpuKernels, tfOpsKernels));
 registerKernels('tensorflow', nodeKernels);
 registerKernels('webgl', gpuKernels);
 registerKernels('webgpu', gpuKernels);
@@ -189,4 +194,15 @@ export function flatPermutation(perm: tf.Tensor): {forward: tf.Tensor; inverse: 
 /** a / b, 0 where b = 0, by the active backend's cheapest route; no gradient (off the tape only). */
 export function divNoNan(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return kernels().divNoNan(a, b);
+}
+
+/** Each of `host`'s kernels while the host engine is on, else the `other` one of the same name. */
+function whenHostEngine(host: Partial<Kernels>, other: Kernels): Partial<Kernels> {
+  const chosen: Record<string, unknown> = {};
+  for (const [name, kernel] of Object.entries(host)) {
+    const alternative = (other as unknown as Record<string, unknown>)[name];
+    chosen[name] = typeof kernel !== 'function' ? kernel :
+      (...args: unknown[]) => ((hostEngineEnabled() ? kernel : alternative) as (...a: unknown[]) => unknown)(...args);
+  }
+  return chosen as Partial<Kernels>;
 }

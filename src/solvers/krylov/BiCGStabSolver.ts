@@ -11,12 +11,14 @@ import {columnDot, columnNorm, divide, stopGradient} from '../linalg';
 import {
   IterativeSolver, IterativeState, finishIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';
+import {tryHostBiCGStab} from './hostEngine';
 
 /** BiCGStab: general (nonsymmetric) A, short recurrences, no restart parameter. */
 export class BiCGStabSolver extends IterativeSolver {
   readonly name = 'bicgstab';
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
+    const host = tryHostBiCGStab(state, b, options); if (host != null) return host;
     const s = state as IterativeState;
     const A = (v: tf.Tensor) => s.operator.apply(v);
     const tol = thresholds(b, options);

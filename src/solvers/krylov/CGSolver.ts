@@ -11,6 +11,7 @@ import {columnDot, divide, scaleColumns, stopGradient} from '../linalg';
 import {
   IterativeSolver, IterativeState, finishIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';
+import {tryHostCG} from './hostEngine';
 
 /** Conjugate gradients (optionally preconditioned): symmetric positive definite A. */
 export class CGSolver extends IterativeSolver {
@@ -18,6 +19,7 @@ export class CGSolver extends IterativeSolver {
   readonly capabilities: SolverCapabilities = {...this.capabilities, needsSPD: true};
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
+    const host = tryHostCG(state, b, options); if (host != null) return host;
     const s = state as IterativeState;
     const A = (v: tf.Tensor) => s.operator.apply(v);
     const tol = thresholds(b, options);

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import {SolverCapabilities, SolverOptions, SolverResult, SolverState, SolveStatus} from '../Solver';
 import {columnDot, columnNorm, divide, readScalars, stopGradient} from '../linalg';
 import {IterativeSolver, IterativeState, finishIterative, initialGuess, iterationCap, thresholds} from './iterative';
+import {tryHostGMRES} from './hostEngine';
 
 /** GMRES(restart): general A, minimal residual over each Krylov cycle. */
 export class GMRESSolver extends IterativeSolver {
@@ -17,6 +18,7 @@ export class GMRESSolver extends IterativeSolver {
   readonly capabilities: SolverCapabilities = {...this.capabilities, options: [...this.capabilities.options, 'restart']};
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
+    const host = tryHostGMRES(state, b, options); if (host != null) return host;
     const s = state as IterativeState;
     const tol = thresholds(b, options);
     const maxIterations = iterationCap(state, options);

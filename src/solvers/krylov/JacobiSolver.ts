@@ -12,6 +12,7 @@ import {columnDot, columnNorm, stopGradient} from '../linalg';
 import {
   IterativeSolver, IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';
+import {tryHostJacobi} from './hostEngine';
 
 /** Jacobi / preconditioned Richardson: cheap steps, for diagonally dominant A. */
 export class JacobiSolver extends IterativeSolver {
@@ -22,6 +23,7 @@ export class JacobiSolver extends IterativeSolver {
   }
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
+    const host = tryHostJacobi(state, b, options); if (host != null) return host;
     const s = state as IterativeState;
     const tol = thresholds(b, options);
     const residual = (x: tf.Tensor) => tf.sub(b, s.operator.apply(x));
