@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
 import {describeEachBackend} from './support/backends';
 import {CASES, Case} from './support/cases';
-import {batchChecks, solutionChecks} from './support/properties';
+import {batchChecks, solutionChecks, sparseBatchChecks} from './support/properties';
 
 describeEachBackend('solution matches a float64 reference', () => {
   for (const check of solutionChecks()) it(check.name, check.run);
@@ -16,4 +16,5 @@ describeEachBackend('solution matches a float64 reference', () => {
 
 describeEachBackend('batched systems', () => {
   for (const check of batchChecks()) it(check.name, check.run);
+  for (const check of sparseBatchChecks()) it(check.name, check.run);
 });

@@ -4,7 +4,7 @@
  * them) and by jest (webgl.test.ts names its tests from them before the page exists).
  */
 import {
-  Check, batchChecks, finiteDifferenceChecks, gradientChecks, leakChecks, solutionChecks,
+  Check, batchChecks, finiteDifferenceChecks, gradientChecks, leakChecks, solutionChecks, sparseBatchChecks,
 } from '../support/properties';
 
 export interface Suite {
@@ -16,7 +16,7 @@ export interface Suite {
 
 export const SUITES: Suite[] = [
   {title: 'solution matches a float64 reference', checks: () => solutionChecks()},
-  {title: 'batched systems', checks: () => batchChecks()},
+  {title: 'batched systems', checks: () => [...batchChecks(), ...sparseBatchChecks()]},
   {title: 'gradients match the analytic float64 ones', checks: () => gradientChecks()},
   {title: 'gradients agree with finite differences (loose, float32)', checks: () => finiteDifferenceChecks()},
   {title: 'no tensor leaks', checks: gradsLeak => leakChecks(gradsLeak)},
