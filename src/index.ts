@@ -31,3 +31,5 @@ export {ColumnSampler} from './adjoints/ImplicitAdjoint';
 
 export {poisson2d, poisson2dOperator, CooMatrix} from './gallery/poisson2d';
 export {compareGradients, formatGradientComparison, GradientComparison, AdjointChoice, LossOf} from './tools/compareGradients';
+
+export * as layers from './layers';

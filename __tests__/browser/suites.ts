@@ -4,14 +4,15 @@
  * them) and by jest (webgl.test.ts names its tests from them before the page exists).
  */
 import {
-  Check, batchChecks, finiteDifferenceChecks, gradientChecks, leakChecks, solutionChecks, sparseBatchChecks,
+  AsyncCheck, Check, batchChecks, finiteDifferenceChecks, gradientChecks, leakChecks, solutionChecks, sparseBatchChecks,
 } from '../support/properties';
+import {solveModelFitCheck} from '../support/layerProperties';
 
 export interface Suite {
   /** The Node suite's describe title; jest appends ` [webgl]`. */
   title: string;
   /** The checks; `gradsLeak` is tfjs's own per-input leak of tf.grads, measured in the page. */
-  checks(gradsLeak: number): Check[];
+  checks(gradsLeak: number): Array<Check | AsyncCheck>;
 }
 
 export const SUITES: Suite[] = [
@@ -20,6 +21,7 @@ export const SUITES: Suite[] = [
   {title: 'gradients match the analytic float64 ones', checks: () => gradientChecks()},
   {title: 'gradients agree with finite differences (loose, float32)', checks: () => finiteDifferenceChecks()},
   {title: 'no tensor leaks', checks: gradsLeak => leakChecks(gradsLeak)},
+  {title: 'layers train with model.fit', checks: () => [solveModelFitCheck()]},
 ];
 
 /** One check's outcome in the page. */
@@ -53,5 +55,5 @@ export interface PageInfo {
 export interface Harness {
   setup(): Promise<PageInfo>;
   names(): {suite: string; names: string[]}[];
-  run(suite: string, name: string): CheckResult;
+  run(suite: string, name: string): Promise<CheckResult>;
 }

@@ -25,6 +25,12 @@ function equal<T>(what: string, value: T, expected: T): void {
   if (value !== expected) throw new Error(`${what}: got ${String(value)}, expected ${String(expected)}`);
 }
 
+/** A check that trains with the asynchronous `model.fit`: it rejects on failure. */
+export interface AsyncCheck {
+  name: string;
+  run(): Promise<void>;
+}
+
 /** x = A⁻¹b against the float64 reference, for b `[n]` and `[n, 3]`, every case and method. */
 export function solutionChecks(): Check[] {
   return CASES.flatMap(c => c.methods.flatMap(method => [1, 3].map(k => ({

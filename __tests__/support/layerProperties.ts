@@ -1,0 +1,234 @@
+/**
+ * Property checks of the solve layers, run on every backend: by jest in Node (layers.test.ts)
+ * and, for one model that fits and predicts, in headless Chromium on webgl (suites.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as ls from '../../src';
+import {AsyncCheck, Check} from './properties';
+import {Matrix64, condition, matrix, randomVector, relativeError, solve64, transpose} from './reference';
+import {convectionDiffusion, cooOf} from './cases';
+import {RTOL, solutionBound} from './bounds';
+import {expectSameModel, expectTrained, fitAndReport, roundTripInMemory, summaryLines} from './layerTraining';
+
+function atMost(what: string, value: number, bound: number): void {
+  if (!(value <= bound)) throw new Error(`${what}: ${value.toExponential(3)} exceeds the bound ${bound.toExponential(3)}`);
+}
+
+const f32 = (v: number) => Math.fround(v);
+
+/** Row `i` of a row-major batch of equal-sized members. */
+function member(data: ArrayLike<number>, i: number, size: number): Float64Array {
+  return Float64Array.from(Array.prototype.slice.call(data, i * size, (i + 1) * size));
+}
+
+/** A batch of B well-conditioned nonsymmetric matrices 4I + R/2, float32-exact. */
+function denseBatch(batch: number, n: number, seed: number): Matrix64[] {
+  return Array.from({length: batch}, (_, s) => {
+    const r = randomVector(n * n, seed + s);
+    return matrix(n, (i, j) => f32(r[i * n + j] / 2 + (i === j ? 4 : 0)));
+  });
+}
+
+/** The dense matrix of COO values on a pattern, duplicates summed. */
+function fromCoo(indices: number[][], values: ArrayLike<number>, n: number): Matrix64 {
+  const m = matrix(n, () => 0);
+  indices.forEach(([i, j], e) => { m.data[i * n + j] += values[e]; });
+  return m;
+}
+
+/**
+ * features → dense → A = A₀ + reshape(dense) and b = dense → linearSolve([A, b]) → x, with a
+ * probe model on the same layers that also returns A and b.
+ */
+function solveModel(n: number, seed: number, config: ls.layers.LinearSolveLayerArgs = {method: 'lu'}) {
+  const features = tf.input({shape: [3]});
+  const a0 = tf.input({shape: [n, n]});
+  const correction = tf.layers.reshape({targetShape: [n, n]}).apply(tf.layers.dense({
+    units: n * n, kernelInitializer: tf.initializers.randomNormal({stddev: 0.3, seed}), biasInitializer: 'zeros',
+  }).apply(features)) as tf.SymbolicTensor;
+  const A = tf.layers.add().apply([a0, correction]) as tf.SymbolicTensor;
+  const b = tf.layers.dense({units: n, kernelInitializer: tf.initializers.glorotUniform({seed: seed + 1})})
+    .apply(features) as tf.SymbolicTensor;
+  const x = ls.layers.linearSolve(config).apply([A, b]) as tf.SymbolicTensor;
+  return {model: tf.model({inputs: [features, a0], outputs: x}), probe: tf.model({inputs: [features, a0], outputs: [A, b, x]})};
+}
+
+/** Data for `solveModel`: features, A₀ = 4I + noise per sample, and a teacher's x. */
+function solveData(n: number, samples: number) {
+  const features = tf.randomUniform([samples, 3], -1, 1, 'float32', 5);
+  const a0 = tf.tensor3d(Float32Array.from(denseBatch(samples, n, 100).flatMap(m => Array.from(m.data))), [samples, n, n]);
+  const teacher = solveModel(n, 77).model;
+  const targets = tf.tidy(() => teacher.predict([features, a0]) as tf.Tensor);
+  teacher.layers.forEach(l => l.dispose());
+  return {xs: [features, a0], ys: targets};
+}
+
+/** The solve model fits (loss down, every weight moves, no leak) and its x matches float64 for its A, b. */
+export function solveModelFitCheck(): AsyncCheck {
+  return {
+    name: 'a model features → dense → linearSolve([A, b]) fits with model.fit and predicts the float64 solution',
+    run: async () => {
+      const n = 4;
+      const samples = 16;
+      const {xs, ys} = solveData(n, samples);
+      const {model, probe} = solveModel(n, 3);
+      try {
+        expectTrained(await fitAndReport(model, xs, ys, {epochs: 12, batchSize: 8, learningRate: 0.03}), 0.5);
+        const [A, b, x] = tf.tidy(() => (probe.predict(xs) as tf.Tensor[]).map(t => t.dataSync().slice()));
+        for (let s = 0; s < samples; s++) {
+          const As = {n, data: member(A, s, n * n)};
+          const expected = solve64(As, member(b, s, n));
+          atMost(`sample ${s}: ‖x − x*‖/‖x*‖`, relativeError(member(x, s, n), expected), solutionBound(n, condition(As), false));
+        }
+      } finally {
+        tf.dispose([...xs, ys]);
+        model.layers.forEach(l => l.dispose());
+      }
+    },
+  };
+}
+
+/** linearSolve's x and ∂A, ∂b for a batch, every method that applies, against float64. */
+export function linearSolveChecks(): Check[] {
+  const n = 6;
+  const batch = 3;
+  const members = denseBatch(batch, n, 40);
+  return (['lu', 'gmres', 'bicgstab'] as const).map(method => ({
+    name: `linearSolve({method: '${method}'}) on A [3, 6, 6], b [3, 6]: x, ∂A = −λxᵀ and ∂b = λ against float64`,
+    run: () => {
+      const b = Float64Array.from(randomVector(batch * n, 41), f32);
+      const w = Float64Array.from(randomVector(batch * n, 42), f32);
+      const layer = ls.layers.linearSolve({method, rtol: RTOL});
+      const {x, dA, db} = tf.tidy(() => {
+        const A = tf.tensor3d(Float32Array.from(members.flatMap(m => Array.from(m.data))), [batch, n, n]);
+        const rhs = tf.tensor2d(Float32Array.from(b), [batch, n]);
+        const weights = tf.tensor2d(Float32Array.from(w), [batch, n]);
+        const solution = layer.apply([A, rhs]) as tf.Tensor;
+        const [gA, gb] = tf.grads((a: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(weights, layer.apply([a, bb]) as tf.Tensor)))([A, rhs]);
+        return {x: solution.dataSync().slice(), dA: gA.dataSync().slice(), db: gb.dataSync().slice()};
+      });
+      members.forEach((m, s) => {
+        const bound = solutionBound(n, condition(m), method !== 'lu');
+        const xs = solve64(m, member(b, s, n));
+        const lambda = solve64(transpose(m), member(w, s, n));
+        atMost(`member ${s}: x error`, relativeError(member(x, s, n), xs), bound);
+        atMost(`member ${s}: ∂b error`, relativeError(member(db, s, n), lambda), bound);
+        const expected = Float64Array.from({length: n * n}, (_, e) => -lambda[Math.floor(e / n)] * xs[e % n]);
+        atMost(`member ${s}: ∂A error`, relativeError(member(dA, s, n * n), expected), 2 * bound);
+      });
+    },
+  }));
+}
+
+/** The 4×4-grid Poisson pattern (n = 16) and its values, for the sparse layer checks. */
+function poissonPattern() {
+  const m = 4;
+  const {indices, values} = cooOf(convectionDiffusion(m, 0));
+  return {indices, values, n: m * m};
+}
+
+/** sparseSolve in both modes: x and the gradient reaching the values against float64. */
+export function sparseSolveChecks(): Check[] {
+  const {indices, values, n} = poissonPattern();
+  const nnz = indices.length;
+  const batch = 3;
+  const tags: ls.OperatorTag[] = ['symmetric', 'positiveDefinite'];
+  // Weight mode: one matrix, the batch's b as right-hand sides. Perturbed values keep it SPD.
+  const weightValues = values.map((v, e) => f32(v + (indices[e][0] === indices[e][1] ? 0.5 * Math.sin(e) : 0)));
+  return [
+    ...(['cholesky', 'cg', 'lu'] as const).map(method => ({
+      name: `sparseSolve weight mode by ${method}: x = A⁻¹b per sample, ∂values = −Σ λ[row]·x[col] over the batch`,
+      run: () => {
+        const A = fromCoo(indices, weightValues, n);
+        const b = Float64Array.from(randomVector(batch * n, 61), f32);
+        const w = Float64Array.from(randomVector(batch * n, 62), f32);
+        const layer = ls.layers.sparseSolve({indices, shape: [n, n], values: weightValues, tags, method, rtol: RTOL});
+        const {x, dv} = tf.tidy(() => {
+          const rhs = tf.tensor2d(Float32Array.from(b), [batch, n]);
+          const weights = tf.tensor2d(Float32Array.from(w), [batch, n]);
+          const solution = layer.apply(rhs) as tf.Tensor;
+          const variable = layer.trainableWeights[0].read() as tf.Variable;
+          const {grads} = tf.variableGrads(() => tf.sum(tf.mul(weights, layer.apply(rhs) as tf.Tensor)) as tf.Scalar, [variable]);
+          return {x: solution.dataSync().slice(), dv: grads[variable.name].dataSync().slice()};
+        });
+        layer.dispose();
+        const bound = solutionBound(n, condition(A), method === 'cg');
+        const expected = new Float64Array(nnz);
+        for (let s = 0; s < batch; s++) {
+          const xs = solve64(A, member(b, s, n));
+          const lambda = solve64(transpose(A), member(w, s, n));
+          atMost(`sample ${s}: x error`, relativeError(member(x, s, n), xs), bound);
+          indices.forEach(([i, j], e) => { expected[e] -= lambda[i] * xs[j]; });
+        }
+        atMost('∂values error', relativeError(dv, expected), 2 * bound);
+      },
+    })),
+    ...(['lu', 'bicgstab'] as const).map(method => ({
+      name: `sparseSolve input mode by ${method}: values [3, nnz] per sample, x and ∂values [3, nnz]`,
+      run: () => {
+        const v = Float64Array.from({length: batch * nnz}, (_, q) => {
+          const e = q % nnz;
+          // A nonsymmetric member per sample: off-diagonals scaled differently above and below.
+          const [i, j] = indices[e];
+          return f32(values[e] * (i === j ? 1 + 0.1 * Math.floor(q / nnz) : i < j ? 0.8 : 1.1));
+        });
+        const b = Float64Array.from(randomVector(batch * n, 63), f32);
+        const w = Float64Array.from(randomVector(batch * n, 64), f32);
+        const layer = ls.layers.sparseSolve({indices, shape: [n, n], method, rtol: RTOL});
+        const {x, dv} = tf.tidy(() => {
+          const valueTensor = tf.tensor2d(Float32Array.from(v), [batch, nnz]);
+          const rhs = tf.tensor2d(Float32Array.from(b), [batch, n]);
+          const weights = tf.tensor2d(Float32Array.from(w), [batch, n]);
+          const solution = layer.apply([valueTensor, rhs]) as tf.Tensor;
+          const [g] = tf.grads((vv: tf.Tensor) => tf.sum(tf.mul(weights, layer.apply([vv, rhs]) as tf.Tensor)))([valueTensor]);
+          return {x: solution.dataSync().slice(), dv: g.dataSync().slice()};
+        });
+        for (let s = 0; s < batch; s++) {
+          const A = fromCoo(indices, member(v, s, nnz), n);
+          const bound = solutionBound(n, condition(A), method !== 'lu');
+          const xs = solve64(A, member(b, s, n));
+          const lambda = solve64(transpose(A), member(w, s, n));
+          atMost(`sample ${s}: x error`, relativeError(member(x, s, n), xs), bound);
+          const expected = Float64Array.from(indices, ([i, j]) => -lambda[i] * xs[j]);
+          atMost(`sample ${s}: ∂values error`, relativeError(member(dv, s, nnz), expected), 2 * bound);
+        }
+      },
+    })),
+  ];
+}
+
+/** sparseSolve learns a PDE's coefficients from (b, x) pairs with model.fit, and round-trips. */
+export function sparseSolveFitCheck(): AsyncCheck {
+  return {
+    name: 'sparseSolve learns diffusion coefficients from (b, x) pairs with model.fit; save/load round trip; summary lists the weight',
+    run: async () => {
+      const {indices, values, n} = poissonPattern();
+      const samples = 24;
+      // The truth: a different diagonal (reaction term) on the same pattern.
+      const truth = values.map((v, e) => f32(v + (indices[e][0] === indices[e][1] ? 1 + 0.5 * Math.cos(e) : 0)));
+      const A = fromCoo(indices, truth, n);
+      const b = Float64Array.from(randomVector(samples * n, 71), f32);
+      const x = new Float32Array(samples * n);
+      for (let s = 0; s < samples; s++) x.set(solve64(A, member(b, s, n)), s * n);
+      const xs = tf.tensor2d(Float32Array.from(b), [samples, n]);
+      const ys = tf.tensor2d(x, [samples, n]);
+      const layer = ls.layers.sparseSolve({indices, shape: [n, n], values, tags: ['symmetric', 'positiveDefinite'],
+        method: 'cg', rtol: 1e-6, inputShape: [n], name: 'coefficients'});
+      const model = tf.sequential({layers: [layer]});
+      try {
+        const report = await fitAndReport(model, xs, ys, {epochs: 15, batchSize: 8, learningRate: 0.05});
+        expectTrained(report, 0.2);
+        const line = summaryLines(model).find(l => l.includes('coefficients'));
+        if (line == null || !line.includes(String(indices.length))) {
+          throw new Error(`summary() does not list the layer's ${indices.length} values: ${line}`);
+        }
+        const loaded = await roundTripInMemory(model);
+        expectSameModel(model, loaded, xs);
+        loaded.layers.forEach(l => l.dispose());
+      } finally {
+        tf.dispose([xs, ys]);
+        model.layers.forEach(l => l.dispose());
+      }
+    },
+  };
+}

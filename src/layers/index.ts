@@ -1,0 +1,14 @@
+/**
+ * Drop-in tf.layers built on `solve`: they train with `model.fit`, save and load with the
+ * model (registered with `tf.serialization.registerClass` when the package is imported), and
+ * take a batch axis like every tfjs layer.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {LinearSolveLayer} from './LinearSolveLayer';
+import {SparseSolveLayer} from './SparseSolveLayer';
+
+export {linearSolve, LinearSolveLayer, LinearSolveLayerArgs} from './LinearSolveLayer';
+export {sparseSolve, SparseSolveLayer, SparseSolveLayerArgs} from './SparseSolveLayer';
+export {SolveConfig, AdjointConfig} from './solveConfig';
+
+for (const cls of [LinearSolveLayer, SparseSolveLayer]) tf.serialization.registerClass(cls);
