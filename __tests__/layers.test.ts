@@ -7,15 +7,17 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
 import {describeEachBackend} from './support/backends';
-import {linearSolveChecks, solveModelFitCheck, sparseSolveChecks, sparseSolveFitCheck} from './support/layerProperties';
+import {
+  linearSolveChecks, solveModelFitCheck, sparseSolveChecks, sparseSolveFitCheck, unrolledSolverChecks, unrolledSolverFitCheck,
+} from './support/layerProperties';
 import {expectSameModel, roundTripInMemory, summaryLines} from './support/layerTraining';
 
 describeEachBackend('solve layers match float64', () => {
-  for (const check of [...linearSolveChecks(), ...sparseSolveChecks()]) it(check.name, check.run);
+  for (const check of [...linearSolveChecks(), ...sparseSolveChecks(), ...unrolledSolverChecks()]) it(check.name, check.run);
 });
 
 describeEachBackend('solve layers train with model.fit', backend => {
-  for (const check of [solveModelFitCheck(), sparseSolveFitCheck()]) it(check.name, check.run);
+  for (const check of [solveModelFitCheck(), sparseSolveFitCheck(), unrolledSolverFitCheck()]) it(check.name, check.run);
 
   it('linearSolve: save/load in memory (and file:// under tfjs-node) keeps predictions and config', async () => {
     const n = 3;

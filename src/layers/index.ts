@@ -6,9 +6,11 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearSolveLayer} from './LinearSolveLayer';
 import {SparseSolveLayer} from './SparseSolveLayer';
+import {UnrolledSolverLayer} from './UnrolledSolverLayer';
 
 export {linearSolve, LinearSolveLayer, LinearSolveLayerArgs} from './LinearSolveLayer';
 export {sparseSolve, SparseSolveLayer, SparseSolveLayerArgs} from './SparseSolveLayer';
+export {unrolledSolver, UnrolledSolverLayer, UnrolledSolverLayerArgs} from './UnrolledSolverLayer';
 export {SolveConfig, AdjointConfig} from './solveConfig';
 
-for (const cls of [LinearSolveLayer, SparseSolveLayer]) tf.serialization.registerClass(cls);
+for (const cls of [LinearSolveLayer, SparseSolveLayer, UnrolledSolverLayer]) tf.serialization.registerClass(cls);
