@@ -9,15 +9,16 @@ import * as ls from '../src';
 import {describeEachBackend} from './support/backends';
 import {
   linearSolveChecks, solveModelFitCheck, sparseSolveChecks, sparseSolveFitCheck, unrolledSolverChecks, unrolledSolverFitCheck,
+  learnedPreconditionerChecks, learnedPreconditionerFitChecks,
 } from './support/layerProperties';
 import {expectSameModel, roundTripInMemory, summaryLines} from './support/layerTraining';
 
 describeEachBackend('solve layers match float64', () => {
-  for (const check of [...linearSolveChecks(), ...sparseSolveChecks(), ...unrolledSolverChecks()]) it(check.name, check.run);
+  for (const check of [...linearSolveChecks(), ...sparseSolveChecks(), ...unrolledSolverChecks(), ...learnedPreconditionerChecks()]) it(check.name, check.run);
 });
 
 describeEachBackend('solve layers train with model.fit', backend => {
-  for (const check of [solveModelFitCheck(), sparseSolveFitCheck(), unrolledSolverFitCheck()]) it(check.name, check.run);
+  for (const check of [solveModelFitCheck(), sparseSolveFitCheck(), unrolledSolverFitCheck(), ...learnedPreconditionerFitChecks()]) it(check.name, check.run);
 
   it('linearSolve: save/load in memory (and file:// under tfjs-node) keeps predictions and config', async () => {
     const n = 3;

@@ -381,3 +381,146 @@ export function unrolledSolverFitCheck(): AsyncCheck {
     },
   };
 }
+
+/** M⁻¹ in float64 from the learned preconditioner's weights d `[n]` and factors `[n, rank]`. */
+export function preconditioner64(form: 'inverse' | 'woodbury', d: ArrayLike<number>, f: ArrayLike<number>, n: number): Matrix64 {
+  const rank = f.length / n;
+  const D = Float64Array.from(d, v => Math.log1p(Math.exp(v)));
+  const low = matrix(n, (i, j) => {
+    let s = 0;
+    for (let c = 0; c < rank; c++) s += f[i * rank + c] * f[j * rank + c];
+    return s;
+  });
+  if (form === 'inverse') return matrix(n, (i, j) => low.data[i * n + j] + (i === j ? 1 / D[i] : 0));
+  const M = matrix(n, (i, j) => low.data[i * n + j] + (i === j ? D[i] : 0));
+  return {n, data: solve64(M, matrix(n, (i, j) => (i === j ? 1 : 0)).data, n)};
+}
+
+/** k steps of preconditioned CG (Saad Alg. 9.1) from x₀ = 0 in float64. */
+export function pcg64(A: Matrix64, Minv: Matrix64, b: Float64Array, k: number): Float64Array {
+  const {n} = A;
+  const dot = (u: Float64Array, v: Float64Array) => u.reduce((s, ui, i) => s + ui * v[i], 0);
+  const x = new Float64Array(n);
+  const r = Float64Array.from(b);
+  let z = matmul(Minv, r);
+  let p = Float64Array.from(z);
+  let rz = dot(r, z);
+  for (let i = 0; i < k; i++) {
+    const ap = matmul(A, p);
+    const alpha = rz / dot(p, ap);
+    for (let j = 0; j < n; j++) { x[j] += alpha * p[j]; r[j] -= alpha * ap[j]; }
+    z = matmul(Minv, r);
+    const next = dot(r, z);
+    p = Float64Array.from(z, (zj, j) => zj + (next / rz) * p[j]);
+    rz = next;
+  }
+  return x;
+}
+
+/** SPD tridiagonal "1-D diffusion" matrices with coefficients in [0.5, 2] and a small reaction. */
+function diffusionFamily(count: number, n: number, seed: number): Matrix64[] {
+  return Array.from({length: count}, (_, s) => {
+    const c = randomVector(n + 1, seed + s).map(v => 1.25 + 0.75 * v);
+    return matrix(n, (i, j) => f32(i === j ? c[i] + c[i + 1] + 0.01 : Math.abs(i - j) === 1 ? -c[Math.max(i, j)] : 0));
+  });
+}
+
+/** learnedPreconditioner against float64 PCG: x_k, every weight's gradient, and preconditioner(). */
+export function learnedPreconditionerChecks(): Check[] {
+  const n = 6;
+  const rank = 2;
+  const k = 3;
+  const batch = 2;
+  const members = diffusionFamily(batch, n, 300);
+  const d = Float64Array.from(randomVector(n, 301), v => f32(0.5 + 0.3 * v));
+  const f = Float64Array.from(randomVector(n * rank, 302), v => f32(0.3 * v));
+  return (['inverse', 'woodbury'] as const).flatMap(form => [{
+    name: `learnedPreconditioner({form: '${form}'}) against float64 PCG: x_k, ∂diagonal, ∂factors`,
+    run: () => {
+      const b = Float64Array.from(randomVector(batch * n, 303), f32);
+      const w = Float64Array.from(randomVector(batch * n, 304), f32);
+      const layer = ls.layers.learnedPreconditioner({rank, iterations: k, form});
+      const got = tf.tidy(() => {
+        const A = tf.tensor3d(Float32Array.from(members.flatMap(m => Array.from(m.data))), [batch, n, n]);
+        const rhs = tf.tensor2d(Float32Array.from(b), [batch, n]);
+        const weights = tf.tensor2d(Float32Array.from(w), [batch, n]);
+        layer.apply([A, rhs]);
+        layer.setWeights([tf.tensor1d(Float32Array.from(d)), tf.tensor2d(Float32Array.from(f), [n, rank])]);
+        const x = (layer.apply([A, rhs]) as tf.Tensor).dataSync().slice();
+        const vars = layer.trainableWeights.map(v => v.read() as tf.Variable);
+        const {grads} = tf.variableGrads(() => tf.sum(tf.mul(weights, layer.apply([A, rhs]) as tf.Tensor)) as tf.Scalar, vars);
+        return {x, grads: vars.map(v => grads[v.name].dataSync().slice())};
+      });
+      layer.dispose();
+      const theta = Float64Array.from([...d, ...f]);
+      const loss = (t: Float64Array) => {
+        const Minv = preconditioner64(form, t.subarray(0, n), t.subarray(n), n);
+        return members.reduce((sum, m, s) => sum + pcg64(m, Minv, member(b, s, n), k).reduce((acc, xi, i) => acc + xi * w[s * n + i], 0), 0);
+      };
+      const Minv = preconditioner64(form, d, f, n);
+      const bound = recurrenceBound(n, Math.max(...members.map(condition)) * condition(Minv), k);
+      members.forEach((m, s) => atMost(`member ${s}: x_k error`, relativeError(member(got.x, s, n), pcg64(m, Minv, member(b, s, n), k)), bound));
+      const expected = centralDifferences(loss, theta);
+      atMost('∂diagonal error', relativeError(got.grads[0], expected.subarray(0, n)), 2 * bound);
+      atMost('∂factors error', relativeError(got.grads[1], expected.subarray(n)), 2 * bound);
+    },
+  }, {
+    name: `learnedPreconditioner({form: '${form}'}).preconditioner(): symmetric M⁻¹ equal to float64, and ls.solve with it converges`,
+    run: () => {
+      const layer = ls.layers.learnedPreconditioner({rank, iterations: k, form});
+      const A = members[0];
+      const b = Float64Array.from(randomVector(n, 305), f32);
+      const before = tf.memory().numTensors;
+      const {dense, x} = tf.tidy(() => {
+        layer.apply([tf.zeros([1, n, n]), tf.zeros([1, n])]);
+        layer.setWeights([tf.tensor1d(Float32Array.from(d)), tf.tensor2d(Float32Array.from(f), [n, rank])]);
+        const M = layer.preconditioner();
+        const result = ls.linearSolve(tf.tensor2d(Float32Array.from(A.data), [n, n]), tf.tensor1d(Float32Array.from(b)),
+          {method: 'cg', preconditioner: M, rtol: RTOL, tags: ['symmetric', 'positiveDefinite']});
+        if (result.status !== 'converged') throw new Error(`status ${result.status}`);
+        const out = {dense: M.toDense().dataSync().slice(), x: result.x.dataSync().slice()};
+        M.dispose();
+        return out;
+      });
+      const weightTensors = 2;
+      if (tf.memory().numTensors !== before + weightTensors) throw new Error(`tensors: ${before} → ${tf.memory().numTensors}`);
+      layer.dispose();
+      const Minv = preconditioner64(form, d, f, n);
+      atMost('M⁻¹ error', relativeError(dense, Minv.data), 3 * n * FLOAT32_EPS * condition(Minv));
+      atMost('asymmetry of M⁻¹', relativeError(dense, transpose({n, data: Float64Array.from(dense)}).data), 3 * n * FLOAT32_EPS * condition(Minv));
+      atMost('x error', relativeError(x, solve64(A, b)), solutionBound(n, condition(A), true));
+    },
+  }]);
+}
+
+/** Both forms learn from model.fit on a diffusion family: loss down, weights move, round trip. */
+export function learnedPreconditionerFitChecks(): AsyncCheck[] {
+  return (['inverse', 'woodbury'] as const).map(form => ({
+    name: `learnedPreconditioner({form: '${form}'}) trained with model.fit on 1-D diffusion systems: loss down, every weight moves, save/load`,
+    run: async () => {
+      const n = 12;
+      const samples = 16;
+      const systems = diffusionFamily(samples, n, 400);
+      const b = Float64Array.from(randomVector(samples * n, 401), f32);
+      const x = new Float32Array(samples * n);
+      systems.forEach((m, s) => x.set(solve64(m, member(b, s, n)), s * n));
+      const inputs = [tf.tensor3d(Float32Array.from(systems.flatMap(m => Array.from(m.data))), [samples, n, n]),
+        tf.tensor2d(Float32Array.from(b), [samples, n])];
+      const ys = tf.tensor2d(x, [samples, n]);
+      const A = tf.input({shape: [n, n]});
+      const rhs = tf.input({shape: [n]});
+      const layer = ls.layers.learnedPreconditioner({rank: 3, iterations: 4, form,
+        factorsInitializer: tf.initializers.randomNormal({stddev: 0.05, seed: 9})});
+      const model = tf.model({inputs: [A, rhs], outputs: layer.apply([A, rhs]) as tf.SymbolicTensor});
+      try {
+        expectTrained(await fitAndReport(model, inputs, ys, {epochs: 5, batchSize: 8, learningRate: 0.05}), 0.9);
+        const loaded = await roundTripInMemory(model);
+        expectSameModel(model, loaded, inputs);
+        loaded.layers.forEach(l => l.dispose());
+      } finally {
+        tf.dispose([...inputs, ys]);
+        model.layers.forEach(l => l.dispose());
+      }
+    },
+  }));
+}

@@ -7,10 +7,13 @@ import * as tf from '@tensorflow/tfjs';
 import {LinearSolveLayer} from './LinearSolveLayer';
 import {SparseSolveLayer} from './SparseSolveLayer';
 import {UnrolledSolverLayer} from './UnrolledSolverLayer';
+import {LearnedPreconditionerLayer} from './LearnedPreconditionerLayer';
 
 export {linearSolve, LinearSolveLayer, LinearSolveLayerArgs} from './LinearSolveLayer';
 export {sparseSolve, SparseSolveLayer, SparseSolveLayerArgs} from './SparseSolveLayer';
 export {unrolledSolver, UnrolledSolverLayer, UnrolledSolverLayerArgs} from './UnrolledSolverLayer';
+export {learnedPreconditioner, LearnedPreconditionerLayer, LearnedPreconditionerLayerArgs} from './LearnedPreconditionerLayer';
+export {LowRankPreconditioner, PreconditionerForm} from './LowRankPreconditioner';
 export {SolveConfig, AdjointConfig} from './solveConfig';
 
-for (const cls of [LinearSolveLayer, SparseSolveLayer, UnrolledSolverLayer]) tf.serialization.registerClass(cls);
+for (const cls of [LinearSolveLayer, SparseSolveLayer, UnrolledSolverLayer, LearnedPreconditionerLayer]) tf.serialization.registerClass(cls);
