@@ -31,5 +31,6 @@ export {ColumnSampler} from './adjoints/ImplicitAdjoint';
 
 export {poisson2d, poisson2dOperator, CooMatrix} from './gallery/poisson2d';
 export {compareGradients, formatGradientComparison, GradientComparison, AdjointChoice, LossOf} from './tools/compareGradients';
+export {conditionNumber, ConditionNumberOptions} from './linalg/conditionNumber';
 
 export * as layers from './layers';
