@@ -9,16 +9,18 @@ import * as ls from '../src';
 import {describeEachBackend} from './support/backends';
 import {
   linearSolveChecks, solveModelFitCheck, sparseSolveChecks, sparseSolveFitCheck, unrolledSolverChecks, unrolledSolverFitCheck,
-  learnedPreconditionerChecks, learnedPreconditionerFitChecks,
+  learnedPreconditionerChecks, learnedPreconditionerFitChecks, differentiablePreconditionerChecks, differentiablePreconditionerFitCheck,
 } from './support/layerProperties';
 import {expectSameModel, roundTripInMemory, summaryLines} from './support/layerTraining';
 
 describeEachBackend('solve layers match float64', () => {
-  for (const check of [...linearSolveChecks(), ...sparseSolveChecks(), ...unrolledSolverChecks(), ...learnedPreconditionerChecks()]) it(check.name, check.run);
+  for (const check of [...linearSolveChecks(), ...sparseSolveChecks(), ...unrolledSolverChecks(), ...learnedPreconditionerChecks(),
+  ...differentiablePreconditionerChecks()]) it(check.name, check.run);
 });
 
 describeEachBackend('solve layers train with model.fit', backend => {
-  for (const check of [solveModelFitCheck(), sparseSolveFitCheck(), unrolledSolverFitCheck(), ...learnedPreconditionerFitChecks()]) it(check.name, check.run);
+  for (const check of [solveModelFitCheck(), sparseSolveFitCheck(), unrolledSolverFitCheck(), ...learnedPreconditionerFitChecks(),
+    differentiablePreconditionerFitCheck()]) it(check.name, check.run);
 
   it('linearSolve: save/load in memory (and file:// under tfjs-node) keeps predictions and config', async () => {
     const n = 3;
@@ -111,6 +113,19 @@ describe('solve layers reject bad shapes and configs with LinearSolveError', () 
     expect(code(() => ls.layers.sparseSolve({indices: [[0, 0]], shape: [1, 1], values: [1, 2]}))).toMatch(/^option: .*values/);
     expect(code(() => ls.layers.sparseSolve({indices: [[0, 0]], shape: [1, 1], valuesInitializer: 'nope'}))).toMatch(/^option: .*initializer/);
     expect(code(() => ls.layers.sparseSolve({indices: [[0, 0]], shape: [1, 1]}).apply(tf.input({shape: [1]})))).toMatch(/^option: .*values/);
+    expect(code(() => ls.layers.unrolledSolver({iterations: 0}))).toMatch(/^option: unrolledSolver: iterations/);
+    expect(code(() => ls.layers.learnedPreconditioner({form: 'dense' as never}))).toMatch(/^option: .*form/);
+    expect(code(() => ls.layers.learnedPreconditioner({adjoint: 'implicit' as never}))).toMatch(/^option: .*adjoint/);
+    expect(code(() => ls.layers.learnedPreconditioner({rank: 1.5}))).toMatch(/^option: .*rank/);
+    expect(code(() => ls.layers.differentiablePreconditioner({conditionWeight: -1}))).toMatch(/^option: .*conditionWeight/);
+  });
+  it('unrolledSolver, learnedPreconditioner, differentiablePreconditioner: mismatched shapes at apply time', () => {
+    for (const layer of [ls.layers.unrolledSolver(), ls.layers.learnedPreconditioner(), ls.layers.differentiablePreconditioner()]) {
+      expect(code(() => layer.apply([tf.input({shape: [3, 3]}), tf.input({shape: [4]})]))).toMatch(/^shape: .*b must be/);
+    }
+    const unknown = [null, null] as unknown as number[];
+    expect(code(() => ls.layers.learnedPreconditioner().apply([tf.input({shape: unknown}), tf.input({shape: [unknown[0]]})])))
+      .toMatch(/^shape: learnedPreconditioner: n must be known/);
   });
   it('sparseSolve: mismatched shapes at apply time', () => {
     const weights = ls.layers.sparseSolve({indices: [[0, 0], [1, 1]], shape: [2, 2], values: [1, 2]});

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../../src';
 import {AsyncCheck, Check} from './properties';
-import {FLOAT32_EPS, Matrix64, condition, matmul, matrix, randomVector, relativeError, solve64, transpose} from './reference';
+import {FLOAT32_EPS, Matrix64, condition, condition2, matmul, matrix, randomVector, relativeError, solve64, transpose} from './reference';
 import {convectionDiffusion, cooOf, spd} from './cases';
 import {RTOL, solutionBound} from './bounds';
 import {expectSameModel, expectTrained, fitAndReport, roundTripInMemory, summaryLines} from './layerTraining';
@@ -523,4 +523,113 @@ export function learnedPreconditionerFitChecks(): AsyncCheck[] {
       }
     },
   }));
+}
+
+function matmul64(a: Matrix64, b: Matrix64): Matrix64 {
+  const {n} = a;
+  return matrix(n, (i, j) => {
+    let s = 0;
+    for (let k = 0; k < n; k++) s += a.data[i * n + k] * b.data[k * n + j];
+    return s;
+  });
+}
+
+/** differentiablePreconditioner: x = A⁻¹b, and ∂ log κ₂(MA)/∂(d, L, R) against a float64 SVD. */
+export function differentiablePreconditionerChecks(): Check[] {
+  const n = 5;
+  const rank = 2;
+  const members = denseBatch(2, n, 500);
+  const d = Float64Array.from(randomVector(n, 501), v => f32(1 + 0.3 * v));
+  const L = Float64Array.from(randomVector(n * rank, 502), v => f32(0.3 * v));
+  const R = Float64Array.from(randomVector(rank * n, 503), v => f32(0.3 * v));
+  return [{
+    name: 'differentiablePreconditioner: x = A⁻¹b per sample, and ∂ log κ₂(MA)/∂(diagonal, left, right) against float64',
+    run: () => {
+      const b = Float64Array.from(randomVector(2 * n, 504), f32);
+      const tol = 1e-6;
+      const layer = ls.layers.differentiablePreconditioner({rank, method: 'lu'});
+      const got = tf.tidy(() => {
+        const A = tf.tensor3d(Float32Array.from(members.flatMap(m => Array.from(m.data))), [2, n, n]);
+        const rhs = tf.tensor2d(Float32Array.from(b), [2, n]);
+        layer.apply([A, rhs]);
+        layer.setWeights([tf.tensor1d(Float32Array.from(d)), tf.tensor2d(Float32Array.from(L), [n, rank]), tf.tensor2d(Float32Array.from(R), [rank, n])]);
+        const x = (layer.apply([A, rhs]) as tf.Tensor).dataSync().slice();
+        const vars = layer.trainableWeights.map(v => v.read() as tf.Variable);
+        const {value, grads} = tf.variableGrads(() => layer.conditionNumberLoss(A), vars);
+        return {x, loss: value.dataSync()[0], grads: vars.map(v => grads[v.name].dataSync().slice())};
+      });
+      layer.dispose();
+      const M = matrix(n, (i, j) => (i === j ? d[i] : 0) + L[i * rank] * R[j] + L[i * rank + 1] * R[n + j]);
+      let loss = 0;
+      const dM = new Float64Array(n * n);
+      let worstKappa = 0;
+      members.forEach((A, s) => {
+        atMost(`member ${s}: x error`, relativeError(member(got.x, s, n), solve64(A, member(b, s, n))),
+          solutionBound(n, condition(matmul64(M, A)) * condition(M), false));
+        const {kappa, gradient} = condition2(matmul64(M, A));
+        worstKappa = Math.max(worstKappa, kappa);
+        loss += Math.log(kappa) / 2;
+        // ∂/∂M of log κ(MA)/2 = (∂κ/∂B)·Aᵀ/(2κ) with B = MA.
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+          let t = 0;
+          for (let k = 0; k < n; k++) t += gradient[i * n + k] * A.data[j * n + k];
+          dM[i * n + j] += t / (2 * kappa);
+        }
+      });
+      const dd = Float64Array.from({length: n}, (_, i) => dM[i * n + i]);
+      const dL = Float64Array.from({length: n * rank}, (_, e) => {
+        const [i, c] = [Math.floor(e / rank), e % rank];
+        let t = 0;
+        for (let j = 0; j < n; j++) t += dM[i * n + j] * R[c * n + j];
+        return t;
+      });
+      const dR = Float64Array.from({length: rank * n}, (_, e) => {
+        const [c, j] = [Math.floor(e / n), e % n];
+        let t = 0;
+        for (let i = 0; i < n; i++) t += L[i * rank + c] * dM[i * n + j];
+        return t;
+      });
+      const bound = worstKappa * (tol + 3 * n * FLOAT32_EPS * worstKappa);
+      atMost('log κ error', Math.abs(got.loss - loss), 3 * n * FLOAT32_EPS * worstKappa);
+      atMost('∂diagonal error', relativeError(got.grads[0], dd), bound);
+      atMost('∂left error', relativeError(got.grads[1], dL), bound);
+      atMost('∂right error', relativeError(got.grads[2], dR), bound);
+    },
+  }];
+}
+
+/** model.fit trains M through the condition penalty and the upstream layers through the data. */
+export function differentiablePreconditionerFitCheck(): AsyncCheck {
+  return {
+    name: 'differentiablePreconditioner in a model trained with model.fit: loss down, every weight moves, κ₂(MA) falls, save/load',
+    run: async () => {
+      const n = 4;
+      const samples = 16;
+      const features = tf.input({shape: [3]});
+      const a = tf.input({shape: [n, n]});
+      const build = (seed: number) => {
+        const b = tf.layers.dense({units: n, kernelInitializer: tf.initializers.glorotUniform({seed})}).apply(features) as tf.SymbolicTensor;
+        const layer = ls.layers.differentiablePreconditioner({rank: 2, conditionWeight: 0.1, method: 'lu'});
+        return {layer, model: tf.model({inputs: [features, a], outputs: layer.apply([a, b]) as tf.SymbolicTensor})};
+      };
+      const inputs = [tf.randomUniform([samples, 3], -1, 1, 'float32', 6),
+        tf.tensor3d(Float32Array.from(denseBatch(samples, n, 600).flatMap(m => Array.from(m.data))), [samples, n, n])];
+      const teacher = build(99).model;
+      const ys = tf.tidy(() => teacher.predict(inputs) as tf.Tensor);
+      teacher.layers.forEach(l => l.dispose());
+      const {layer, model} = build(5);
+      try {
+        const kappaBefore = tf.tidy(() => layer.conditionNumberLoss(inputs[1]).dataSync()[0]);
+        expectTrained(await fitAndReport(model, inputs, ys, {epochs: 5, batchSize: 8, learningRate: 0.03}), 0.5);
+        const kappaAfter = tf.tidy(() => layer.conditionNumberLoss(inputs[1]).dataSync()[0]);
+        atMost('mean log κ₂(MA) after / before', kappaAfter / kappaBefore, 0.99);
+        const loaded = await roundTripInMemory(model);
+        expectSameModel(model, loaded, inputs);
+        loaded.layers.forEach(l => l.dispose());
+      } finally {
+        tf.dispose([...inputs, ys]);
+        model.layers.forEach(l => l.dispose());
+      }
+    },
+  };
 }

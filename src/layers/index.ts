@@ -8,12 +8,17 @@ import {LinearSolveLayer} from './LinearSolveLayer';
 import {SparseSolveLayer} from './SparseSolveLayer';
 import {UnrolledSolverLayer} from './UnrolledSolverLayer';
 import {LearnedPreconditionerLayer} from './LearnedPreconditionerLayer';
+import {DifferentiablePreconditionerLayer} from './DifferentiablePreconditionerLayer';
 
 export {linearSolve, LinearSolveLayer, LinearSolveLayerArgs} from './LinearSolveLayer';
 export {sparseSolve, SparseSolveLayer, SparseSolveLayerArgs} from './SparseSolveLayer';
 export {unrolledSolver, UnrolledSolverLayer, UnrolledSolverLayerArgs} from './UnrolledSolverLayer';
 export {learnedPreconditioner, LearnedPreconditionerLayer, LearnedPreconditionerLayerArgs} from './LearnedPreconditionerLayer';
+export {
+  differentiablePreconditioner, DifferentiablePreconditionerLayer, DifferentiablePreconditionerLayerArgs,
+} from './DifferentiablePreconditionerLayer';
 export {LowRankPreconditioner, PreconditionerForm} from './LowRankPreconditioner';
 export {SolveConfig, AdjointConfig} from './solveConfig';
 
-for (const cls of [LinearSolveLayer, SparseSolveLayer, UnrolledSolverLayer, LearnedPreconditionerLayer]) tf.serialization.registerClass(cls);
+for (const cls of [LinearSolveLayer, SparseSolveLayer, UnrolledSolverLayer, LearnedPreconditionerLayer,
+  DifferentiablePreconditionerLayer]) tf.serialization.registerClass(cls);
