@@ -34,6 +34,7 @@ export async function fitAndReport(model: tf.LayersModel, xs: tf.Tensor | tf.Ten
     callbacks: {onEpochEnd: async () => { tensorsAtEpochEnd.push(tf.memory().numTensors); }},
   });
   const lossAfter = lossOf(model, xs, ys);
+  expectSummaryListsWeights(model);
   const unmoved = before.filter(({name, value}) => {
     const now = model.trainableWeights.find(w => w.name === name)?.read().dataSync();
     return now == null || now.every((v, i) => v === value[i]);
@@ -78,4 +79,17 @@ export function summaryLines(model: tf.LayersModel): string[] {
   const lines: string[] = [];
   model.summary(120, undefined, (...message: unknown[]) => { lines.push(message.join(' ')); });
   return lines;
+}
+
+/** Throws unless `summary()` has a line for every layer with weights, showing its parameter count. */
+export function expectSummaryListsWeights(model: tf.LayersModel): void {
+  const lines = summaryLines(model);
+  for (const layer of model.layers) {
+    const count = layer.countParams();
+    if (count === 0) continue;
+    const line = lines.find(l => l.includes(`${layer.name} (`));
+    if (line == null || !line.includes(String(count))) {
+      throw new Error(`summary() does not list ${layer.name}'s ${count} parameters: ${line ?? '(no line)'}`);
+    }
+  }
 }

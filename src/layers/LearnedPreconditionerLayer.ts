@@ -123,7 +123,8 @@ export class LearnedPreconditionerLayer extends tf.layers.Layer {
  * Weights `diagonal` `[n]` (D = I at init) and `factors` `[n, rank]`. Train it on exact
  * solutions of a problem family; `layer.preconditioner()` then returns M⁻¹ as an operator.
  * `adjoint: 'unrolled'` (default) backpropagates through the k steps; `{truncated: j}` solves
- * off the tape and backpropagates through j Richardson steps x ← x + M⁻¹(b − Ax) (memory j steps).
+ * off the tape and backpropagates through j Richardson steps x ← x + M⁻¹(b − Ax) (memory j steps;
+ * M's gradient then comes from the residual the k steps left, so keep k small with it).
  *
  * ```ts
  * const A = tf.input({shape: [n, n]});
