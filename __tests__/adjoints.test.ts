@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
 import {describeEachBackend} from './support/backends';
-import {convectionDiffusion} from './support/cases';
-import {condition, randomVector, relativeError, solve64, transpose} from './support/reference';
-import {solutionBound} from './support/bounds';
+import {convectionDiffusion} from '../testing/cases';
+import {condition, randomVector, relativeError, solve64, transpose} from '../testing/reference';
+import {solutionBound} from '../testing/bounds';
 
 /** A 2-D Poisson system (SPD, diagonally dominant enough for Jacobi) as a sparse operator. */
 function poisson(m: number) {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
 import {describeEachBackend} from './support/backends';
-import {convectionDiffusion, cooOf} from './support/cases';
-import {FLOAT32_EPS, Matrix64, condition2, matrix, randomVector, relativeError} from './support/reference';
+import {convectionDiffusion, cooOf} from '../testing/cases';
+import {FLOAT32_EPS, Matrix64, condition2, matrix, randomVector, relativeError} from '../testing/reference';
 
 /** H₁·diag(s)·H₂ with Householder reflections H = I − 2wwᵀ/‖w‖²: singular values s exactly (in float64). */
 function withSingularValues(s: number[], seed: number): Matrix64 {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
 import {describeEachBackend} from './support/backends';
-import {convectionDiffusion} from './support/cases';
+import {convectionDiffusion} from '../testing/cases';
 
 /** The LinearSolveError `fn` throws (failing the test if it throws anything else or nothing). */
 function errorOf(fn: () => unknown, {checkLeaks = true} = {}): ls.LinearSolveError {

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
 import {describeEachBackend} from './support/backends';
-import {CASES} from './support/cases';
+import {CASES} from '../testing/cases';
 import {finiteDifferenceChecks, gradientChecks} from './support/properties';
-import {condition, randomVector, solve64, transpose} from './support/reference';
-import {RTOL, solutionBound} from './support/bounds';
+import {condition, randomVector, solve64, transpose} from '../testing/reference';
+import {RTOL, solutionBound} from '../testing/bounds';
 
 describeEachBackend('gradients match the analytic float64 ones', () => {
   for (const check of gradientChecks()) it(check.name, check.run);

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
 import {describeEachBackend} from './support/backends';
-import {nonsymmetric, spd} from './support/cases';
-import {FLOAT32_EPS, Matrix64, condition, matmul, randomVector, relativeError, solve64, transpose} from './support/reference';
+import {secondOrderChecks} from './support/properties';
+import {nonsymmetric, spd} from '../testing/cases';
+import {FLOAT32_EPS, Matrix64, condition, matmul, randomVector, relativeError, solve64, transpose} from '../testing/reference';
 
 /** The analytic Hessian-vector products of f(A, b) = wᵀA⁻¹b in float64. */
 function hessianVectorProducts(A: Matrix64, b: Float64Array, w: Float64Array, V: Float64Array) {
@@ -57,4 +58,8 @@ describeEachBackend('second derivatives through solve (implicit adjoint)', () =>
     });
     expect(relativeError(got, expected)).toBeLessThanOrEqual(4 * condition(S) * 3 * n * FLOAT32_EPS);
   });
+});
+
+describeEachBackend('second derivatives with respect to A over the case table', () => {
+  for (const check of secondOrderChecks()) it(check.name, check.run);
 });

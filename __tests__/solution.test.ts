@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
 import {describeEachBackend} from './support/backends';
-import {CASES, Case} from './support/cases';
-import {batchChecks, solutionChecks, sparseBatchChecks} from './support/properties';
+import {CASES, Case} from '../testing/cases';
+import {autoChecks, batchChecks, solutionChecks, sparseBatchChecks} from './support/properties';
 
 describeEachBackend('solution matches a float64 reference', () => {
   for (const check of solutionChecks()) it(check.name, check.run);
@@ -12,6 +12,10 @@ describeEachBackend('solution matches a float64 reference', () => {
     expect(pick(CASES[1])).toBe('cholesky');
     expect(pick(CASES[0])).toBe('lu');
   });
+});
+
+describeEachBackend("'auto' picks by the solvers' capabilities", () => {
+  for (const check of autoChecks()) it(check.name, check.run);
 });
 
 describeEachBackend('batched systems', () => {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
 import {describeEachBackend} from './support/backends';
-import {spd} from './support/cases';
-import {randomVector, solve64, transpose} from './support/reference';
+import {spd} from '../testing/cases';
+import {randomVector, solve64, transpose} from '../testing/reference';
 
 /** The exact ∂L/∂A = −Σⱼ λⱼxⱼᵀ for L = Σ W ⊙ X, X = A⁻¹B, and each column's term. */
 function exactTerms(A: ReturnType<typeof spd>, B: Float64Array, W: Float64Array, k: number) {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
 import {describeEachBackend} from './support/backends';
-import {convectionDiffusion} from './support/cases';
+import {convectionDiffusion} from '../testing/cases';
 
 describeEachBackend('training through a solve', () => {
   it('recovers the diffusion coefficient s of (s·L + I) x = b from x alone, with Adam', () => {

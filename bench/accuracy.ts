@@ -7,9 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
-import {CASES} from '../__tests__/support/cases';
-import {condition, randomVector, relativeError, solve64, transpose} from '../__tests__/support/reference';
-import {RTOL, solutionBound} from '../__tests__/support/bounds';
+import {CASES} from '../testing/cases';
+import {condition, randomVector, relativeError, solve64, transpose} from '../testing/reference';
+import {RTOL, solutionBound} from '../testing/bounds';
 
 async function main(): Promise<void> {
   const backends = ['cpu', 'wasm'];

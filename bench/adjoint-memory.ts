@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
-import {poisson2d} from '../src/gallery/poisson2d';
+import {poisson2d} from '../src';
 
 async function main(): Promise<void> {
   try { require('@tensorflow/tfjs-node'); } catch { /* cpu */ }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: tfjs-linsolve against its peers, in one run, as ratios (issue 5).
+ * `npm run bench`: tfjs-linsolve against its peers, in one run, as ratios.
  *
  * On every backend available in Node (tensorflow = tfjs-node, wasm, cpu):
  *   - dense solves, n = 100, 500, 1000: LU and Cholesky, forward and forward + backward;

@@ -1,36 +1,52 @@
 /**
  * tfjs-linsolve: differentiable linear solvers for TensorFlow.js.
  *
- * operators ← solvers ← adjoints ← solve / linearSolve
+ * core ← kernels ← operators ← solvers ← adjoints ← solve / linearSolve / factorize
  */
-export {solve, linearSolve, LinearSolveResult} from './linearSolve';
-export {SolveOptions, OnFailure} from './options';
-export {LinearSolveError, LinearSolveErrorCode} from './LinearSolveError';
+export {solve, linearSolve} from './linearSolve';
+export type {LinearSolveResult} from './linearSolve';
+export {factorize} from './factorize';
+export type {Factorization} from './factorize';
+export type {SolveOptions} from './options';
+export type {OnFailure, SolveStats, SolveStatus} from './core/SolveStats';
+export {LinearSolveError} from './core/LinearSolveError';
+export type {LinearSolveErrorCode} from './core/LinearSolveError';
 
-export {LinearOperator, OperatorTag, BaseOperator, isLinearOperator} from './operators/LinearOperator';
+export {BaseOperator, isLinearOperator} from './operators/LinearOperator';
+export type {LinearOperator, OperatorTag} from './operators/LinearOperator';
 export {dense, DenseOperator} from './operators/DenseOperator';
-export {sparse, SparseOperator, SparseSpec} from './operators/SparseOperator';
-export {matrixFree, MatrixFreeOperator, MatrixFreeSpec, MatvecFn} from './operators/MatrixFreeOperator';
+export {sparse, SparseOperator} from './operators/sparse/SparseOperator';
+export type {SparseSpec} from './operators/sparse/SparseOperator';
+export {matrixFree, MatrixFreeOperator} from './operators/MatrixFreeOperator';
+export type {MatrixFreeSpec, MatvecFn} from './operators/MatrixFreeOperator';
 export {diagonal, DiagonalOperator} from './operators/DiagonalOperator';
 
-export {Solver, SolverState, SolverOptions, SolverResult, SolveStatus} from './solvers/Solver';
-export {MethodName, chooseSolver} from './solvers/chooseSolver';
-export {LUSolver} from './solvers/LUSolver';
-export {CholeskySolver} from './solvers/CholeskySolver';
-export {CGSolver} from './solvers/CGSolver';
-export {BiCGStabSolver} from './solvers/BiCGStabSolver';
-export {GMRESSolver} from './solvers/GMRESSolver';
-export {JacobiSolver} from './solvers/JacobiSolver';
+export type {Solver, SolverState, SolverOptions, SolverResult, SolverCapabilities} from './solvers/Solver';
+export {chooseSolver} from './solvers/chooseSolver';
+export type {MethodName} from './solvers/chooseSolver';
+export {registerSolver, solverEntries} from './solvers/registry';
+export type {SolverEntry} from './solvers/registry';
+export {LUSolver} from './solvers/direct/LUSolver';
+export {CholeskySolver} from './solvers/direct/CholeskySolver';
+export {DiagonalSolver} from './solvers/direct/DiagonalSolver';
+export {CGSolver} from './solvers/krylov/CGSolver';
+export {BiCGStabSolver} from './solvers/krylov/BiCGStabSolver';
+export {GMRESSolver} from './solvers/krylov/GMRESSolver';
+export {JacobiSolver} from './solvers/krylov/JacobiSolver';
 
-export {Adjoint, SolveProblem} from './adjoints/Adjoint';
+export type {Adjoint, SolveProblem} from './adjoints/Adjoint';
 export {ImplicitAdjoint} from './adjoints/ImplicitAdjoint';
+export type {ColumnSampler} from './adjoints/ImplicitAdjoint';
 export {UnrolledAdjoint} from './adjoints/UnrolledAdjoint';
 export {TruncatedAdjoint} from './adjoints/TruncatedAdjoint';
 export {StochasticAdjoint} from './adjoints/StochasticAdjoint';
-export {ColumnSampler} from './adjoints/ImplicitAdjoint';
 
-export {poisson2d, poisson2dOperator, CooMatrix} from './gallery/poisson2d';
-export {compareGradients, formatGradientComparison, GradientComparison, AdjointChoice, LossOf} from './tools/compareGradients';
-export {conditionNumber, ConditionNumberOptions} from './linalg/conditionNumber';
+export {poisson2d, poisson2dOperator} from './gallery/poisson2d';
+export type {CooMatrix} from './gallery/poisson2d';
+export {compareGradients, formatGradientComparison} from './tools/compareGradients';
+export type {GradientComparison, AdjointChoice, LossOf} from './tools/compareGradients';
+
+export {conditionNumber} from './linalg/conditionNumber';
+export type {ConditionNumberOptions} from './linalg/conditionNumber';
 
 export * as layers from './layers';

@@ -2,28 +2,35 @@ import * as tf from '@tensorflow/tfjs';
 import {LinearOperator, isLinearOperator} from './operators/LinearOperator';
 import {DenseOperator} from './operators/DenseOperator';
 import {chooseSolver} from './solvers/chooseSolver';
-import {SolveStatus} from './solvers/Solver';
+import {checkSolverOptions} from './solvers/registry';
 import {Adjoint} from './adjoints/Adjoint';
 import {ImplicitAdjoint} from './adjoints/ImplicitAdjoint';
 import {UnrolledAdjoint} from './adjoints/UnrolledAdjoint';
 import {TruncatedAdjoint} from './adjoints/TruncatedAdjoint';
 import {StochasticAdjoint} from './adjoints/StochasticAdjoint';
 import {SolveOptions, resolveOptions} from './options';
-import {LinearSolveError} from './LinearSolveError';
-import {Outcome} from './failure';
-import {asFloat32, requireSquare} from './util/validate';
+import {LinearSolveError} from './core/LinearSolveError';
+import {SolveStats} from './core/SolveStats';
+import {asFloat32, requireSquare} from './core/validate';
 
-/** What `linearSolve` returns. */
-export interface LinearSolveResult {
+/**
+ * What `linearSolve` returns: x and the solve's `SolveStats`. `status` 'converged' means
+ * ‖b − A x‖ ≤ max(rtol·‖b‖, atol) held for every right-hand side. `backward` appears once a
+ * gradient has run through x (the implicit adjoint's transposed solve: its status, iterations,
+ * method; its residual is not measured, NaN, for direct methods).
+ *
+ * ```ts
+ * const result = ls.linearSolve(A, b, {method: 'cg'});
+ * tf.grad(bb => tf.sum(ls.linearSolve(A, bb, {method: 'cg'}).x))(b);   // or any tf.grads over x
+ * result.backward;   // undefined: no gradient ran through *this* result's x
+ * const r = {} as {stats?: ls.LinearSolveResult};
+ * tf.grad(bb => { r.stats = ls.linearSolve(A, bb, {method: 'cg'}); return tf.sum(r.stats.x); })(b);
+ * r.stats.backward;  // {status: 'converged', iterations: 17, relativeResidual: …, method: 'cg'}
+ * ```
+ */
+export interface LinearSolveResult extends SolveStats {
   /** The solution, shaped like b; differentiable. */
   x: tf.Tensor;
-  /** 'converged' means ‖b − A x‖ ≤ max(rtol·‖b‖, atol) held for every right-hand side. */
-  status: SolveStatus;
-  iterations: number;
-  /** max over right-hand sides of ‖b − A x‖ / ‖b‖, measured after the solve. */
-  relativeResidual: number;
-  /** The solver that ran: 'lu', 'cholesky', 'cg', 'bicgstab' or 'gmres'. */
-  method: string;
 }
 
 /**
@@ -57,17 +64,20 @@ function solveOwning(A: tf.Tensor | LinearOperator, b: tf.Tensor, options: Solve
   const x0 = options.x0 == null ? null : own(canonicalX0(options.x0, rhs.shape, layout.canonical), null);
   const resolved = resolveOptions(options, x0);
   const solver = chooseSolver(options.method, operator);
+  if (options.method != null && options.method !== 'auto') checkSolverOptions(solver, options, options.backward);
   const adjoint = chooseAdjoint(options.adjoint);
-  const solved: {outcome?: Outcome} = {};
+  const solved: {outcome?: SolveStats} = {};
+  const report: {result?: LinearSolveResult} = {};
+  const onBackward = (stats: SolveStats) => { if (report.result != null) report.result.backward = stats; };
   const x = tf.tidy(() => {
     const canonical = tf.reshape(rhs, layout.canonical);
-    const result = adjoint.solve({operator, solver, b: canonical, options: resolved});
+    const result = adjoint.solve({operator, solver, b: canonical, options: resolved, onBackward});
     solved.outcome = result.outcome;
     return tf.reshape(result.x, rhs.shape);
   });
-  const outcome = solved.outcome as Outcome;
-  return {x, status: outcome.status, iterations: outcome.iterations,
-    relativeResidual: outcome.relativeResidual, method: outcome.method};
+  const {status, iterations, relativeResidual, method} = solved.outcome as SolveStats;
+  report.result = {x, status, iterations, relativeResidual, method};
+  return report.result;
 }
 
 /**
@@ -92,7 +102,7 @@ export function solve(A: tf.Tensor | LinearOperator, b: tf.Tensor, options: Solv
   return linearSolve(A, b, options).x;
 }
 
-function asOperator(A: tf.Tensor | LinearOperator, options: SolveOptions,
+export function asOperator(A: tf.Tensor | LinearOperator, options: SolveOptions,
     own: (t: tf.Tensor, original: unknown) => tf.Tensor): LinearOperator {
   if (isLinearOperator(A)) return A;
   if (A instanceof tf.Tensor) {
@@ -103,7 +113,7 @@ function asOperator(A: tf.Tensor | LinearOperator, options: SolveOptions,
 }
 
 /** How b maps onto the canonical `[n, k]` / `[B, n, k]` block the solvers work on. */
-function rightHandLayout(operator: LinearOperator, shape: number[]): {canonical: number[]} {
+export function rightHandLayout(operator: LinearOperator, shape: number[]): {canonical: number[]} {
   const n = operator.shape[0];
   const batch = operator.batchSize;
   const expected = batch == null ? `[${n}] or [${n}, k]` : `[${batch}, ${n}] or [${batch}, ${n}, k]`;

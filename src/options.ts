@@ -2,12 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import {LinearOperator, OperatorTag, isLinearOperator} from './operators/LinearOperator';
 import {MethodName} from './solvers/chooseSolver';
 import {Solver, SolverOptions} from './solvers/Solver';
-import {Adjoint} from './adjoints/Adjoint';
-import {LinearSolveError} from './LinearSolveError';
-import {defaultCheckEvery} from './util/backend';
+import {LinearSolveError} from './core/LinearSolveError';
+import {kernels} from './kernels';
+import {OnFailure} from './core/SolveStats';
+import {Adjoint, BackwardOptions, ResolvedOptions} from './adjoints/Adjoint';
 
-/** What to do when a solve fails: throw a LinearSolveError, warn and return, or just return. */
-export type OnFailure = 'throw' | 'warn' | 'ignore';
+export type {OnFailure, BackwardOptions, ResolvedOptions};
 
 /**
  * Options of `solve` and `linearSolve`; every field is optional.
@@ -57,20 +57,6 @@ export interface SolveOptions {
   backward?: BackwardOptions;
 }
 
-/** The forward's options that the backward solve may override. */
-export interface BackwardOptions {
-  rtol?: number;
-  atol?: number;
-  maxIterations?: number;
-  checkEvery?: number;
-  restart?: number;
-}
-
-/** Options with every default filled in, as solvers and adjoints read them. */
-export interface ResolvedOptions extends SolverOptions {
-  onFailure: OnFailure;
-  backward: Partial<SolverOptions>;
-}
 
 const KNOWN = new Set(['method', 'adjoint', 'rtol', 'atol', 'maxIterations', 'checkEvery', 'x0',
   'preconditioner', 'restart', 'fixedIterations', 'onFailure', 'tags', 'backward']);
@@ -86,7 +72,7 @@ export function resolveOptions(options: SolveOptions, x0: tf.Tensor | null): Res
   const rtol = positive('rtol', options.rtol, 1e-5, true);
   const atol = positive('atol', options.atol, 0, true);
   const maxIterations = options.maxIterations == null ? null : positive('maxIterations', options.maxIterations, 0, false);
-  const checkEvery = positive('checkEvery', options.checkEvery, defaultCheckEvery(), false);
+  const checkEvery = positive('checkEvery', options.checkEvery, kernels().checkEvery, false);
   const restart = positive('restart', options.restart, 20, false);
   const onFailure = options.onFailure ?? 'throw';
   if (!['throw', 'warn', 'ignore'].includes(onFailure)) {

@@ -4,7 +4,8 @@
  * them) and by jest (webgl.test.ts names its tests from them before the page exists).
  */
 import {
-  AsyncCheck, Check, batchChecks, finiteDifferenceChecks, gradientChecks, leakChecks, solutionChecks, sparseBatchChecks,
+  AsyncCheck, Check, autoChecks, batchChecks, finiteDifferenceChecks, gradientChecks, leakChecks, secondOrderChecks, solutionChecks,
+  sparseBatchChecks,
 } from '../support/properties';
 import {solveModelFitCheck} from '../support/layerProperties';
 
@@ -17,11 +18,13 @@ export interface Suite {
 
 export const SUITES: Suite[] = [
   {title: 'solution matches a float64 reference', checks: () => solutionChecks()},
+  {title: "'auto' picks by the solvers' capabilities", checks: () => autoChecks()},
   {title: 'batched systems', checks: () => [...batchChecks(), ...sparseBatchChecks()]},
   {title: 'gradients match the analytic float64 ones', checks: () => gradientChecks()},
   {title: 'gradients agree with finite differences (loose, float32)', checks: () => finiteDifferenceChecks()},
   {title: 'no tensor leaks', checks: gradsLeak => leakChecks(gradsLeak)},
-  {title: 'layers train with model.fit', checks: () => [solveModelFitCheck()]},
+  {title: 'second derivatives with respect to A over the case table', checks: () => secondOrderChecks()},
+  {title: 'solve layers train with model.fit', checks: () => [solveModelFitCheck()]},
 ];
 
 /** One check's outcome in the page. */

@@ -27,9 +27,22 @@ if (nativeError != null) {
   console.warn(`${message} Testing on cpu only.`);
 }
 
-/** Runs `body` once per backend, inside a describe block that selects that backend. */
-export function describeEachBackend(name: string, body: (backend: string) => void): void {
-  for (const backend of BACKENDS) {
+/**
+ * The backends a run covers: all of `BACKENDS`, or those named in LINSOLVE_BACKENDS
+ * (comma-separated, e.g. `LINSOLVE_BACKENDS=cpu,wasm npx jest`), to narrow a run by hand.
+ */
+function selected(): string[] {
+  const only = process.env.LINSOLVE_BACKENDS?.split(',').map(s => s.trim()).filter(s => s !== '');
+  return only == null || only.length === 0 ? BACKENDS : BACKENDS.filter(b => only.includes(b));
+}
+
+/**
+ * Runs `body` once per backend, inside a describe block that selects that backend;
+ * `{backends}` restricts a suite to some of them (a suite about one backend's kernel).
+ */
+export function describeEachBackend(name: string, body: (backend: string) => void,
+    {backends}: {backends?: string[]} = {}): void {
+  for (const backend of selected().filter(b => backends == null || backends.includes(b))) {
     describe(`${name} [${backend}]`, () => {
       beforeAll(async () => {
         const ok = await tf.setBackend(backend);

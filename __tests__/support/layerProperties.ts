@@ -5,9 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../../src';
 import {AsyncCheck, Check} from './properties';
-import {FLOAT32_EPS, Matrix64, condition, condition2, matmul, matrix, randomVector, relativeError, solve64, transpose} from './reference';
-import {convectionDiffusion, cooOf, spd} from './cases';
-import {RTOL, solutionBound} from './bounds';
+import {FLOAT32_EPS, Matrix64, condition, condition2, matmul, matrix, randomVector, relativeError, solve64, transpose} from '../../testing/reference';
+import {convectionDiffusion, cooOf, spd} from '../../testing/cases';
+import {RTOL, solutionBound} from '../../testing/bounds';
 import {expectSameModel, expectTrained, fitAndReport, roundTripInMemory, summaryLines} from './layerTraining';
 
 function atMost(what: string, value: number, bound: number): void {

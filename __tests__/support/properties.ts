@@ -5,14 +5,20 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../../src';
-import {CASES, Case, Method, cooOf} from './cases';
-import {condition, randomVector, relativeError, solve64, transpose} from './reference';
-import {RTOL, solutionBound} from './bounds';
+import {CASES, Case, Method, convectionDiffusion, cooOf, kappaOf} from '../../testing/cases';
+import {FLOAT32_EPS, Matrix64, condition, matmul, randomVector, relativeError, solve64, transpose} from '../../testing/reference';
+import {RTOL, solutionBound} from '../../testing/bounds';
 
 export interface Check {
   /** Unique within a suite; the test's name. */
   name: string;
   run(): void;
+}
+
+/** A check that trains with the asynchronous `model.fit`: it rejects on failure. */
+export interface AsyncCheck {
+  name: string;
+  run(): Promise<void>;
 }
 
 const ITERATIVE = new Set<Method>(['cg', 'bicgstab', 'gmres', 'jacobi']);
@@ -23,12 +29,6 @@ function atMost(what: string, value: number, bound: number): void {
 
 function equal<T>(what: string, value: T, expected: T): void {
   if (value !== expected) throw new Error(`${what}: got ${String(value)}, expected ${String(expected)}`);
-}
-
-/** A check that trains with the asynchronous `model.fit`: it rejects on failure. */
-export interface AsyncCheck {
-  name: string;
-  run(): Promise<void>;
 }
 
 /** x = A⁻¹b against the float64 reference, for b `[n]` and `[n, 3]`, every case and method. */
@@ -44,7 +44,7 @@ export function solutionChecks(): Check[] {
         return {x: result.x.dataSync().slice(), status: result.status, residual: result.relativeResidual};
       });
       equal('status', status, 'converged');
-      atMost('‖x − x*‖/‖x*‖', relativeError(x, expected), solutionBound(c.n, condition(c.A), ITERATIVE.has(method)));
+      atMost('‖x − x*‖/‖x*‖', relativeError(x, expected), solutionBound(c.n, kappaOf(c), ITERATIVE.has(method)));
       if (ITERATIVE.has(method)) atMost('relative residual', residual, RTOL);
     },
   }))));
@@ -76,12 +76,12 @@ export function batchChecks(): Check[] {
 }
 
 /**
- * A batch of two sparse matrices on one pattern (values `[2, nnz]`: the Poisson and the
- * convection-diffusion cases, whose patterns agree), b `[2, n]` and `[2, n, 2]`: each member's
+ * A batch of two sparse matrices on one pattern (values `[2, nnz]`: 6×6-grid Poisson and
+ * convection-diffusion, whose patterns agree), b `[2, n]` and `[2, n, 2]`: each member's
  * x against float64, and ∂values `[2, nnz]` against −Σₖ λ[row e]·x[col e] per member.
  */
 export function sparseBatchChecks(): Check[] {
-  const members = [CASES[2].A, CASES[3].A];
+  const members = [convectionDiffusion(6, 0), convectionDiffusion(6, 0.8)];
   const n = members[0].n;
   const coo = members.map(cooOf);
   if (JSON.stringify(coo[0].indices) !== JSON.stringify(coo[1].indices)) throw new Error('patterns differ');
@@ -121,6 +121,8 @@ export function sparseBatchChecks(): Check[] {
     },
   })));
 }
+/**
+/**
 
 /** L = Σ w ⊙ x: ∂L/∂b and ∂L/∂θ from the library, flattened. */
 function libraryGradients(c: Case, method: Method, b: Float64Array, w: Float64Array, k: number): Float32Array[] {
@@ -145,7 +147,7 @@ export function gradientChecks(): Check[] {
       const lambda = solve64(transpose(c.A), w, k);
       const expected = c.gradient(lambda, x, k);
       const [db, ...dParams] = libraryGradients(c, method, b, w, k);
-      const bound = solutionBound(c.n, condition(c.A), ITERATIVE.has(method));
+      const bound = solutionBound(c.n, kappaOf(c), ITERATIVE.has(method));
       atMost('∂b error', relativeError(db, lambda), bound);
       // ∂θ is bilinear in λ and x, so its error is at most the sum of theirs.
       dParams.forEach((g, i) => atMost(`∂θ${i} error`, relativeError(g, expected[i]), 2 * bound));
@@ -155,28 +157,94 @@ export function gradientChecks(): Check[] {
 
 /**
  * Central differences in float32 with step h carry O(h²) truncation and O(ε/h) rounding: with
- * h = 1e-2 they are good to about 1e-2 relative, which is all this loose check claims.
+ * h = 1e-2 they are good to about 1e-2 of the derivative's own size, which is all this loose
+ * check claims — compared relative to the directional derivative, so a wrong sign or scale
+ * fails it at any gradient size. Every method of every case whose κ lets float32 differences
+ * mean anything.
  */
 export function finiteDifferenceChecks(): Check[] {
   const h = 1e-2;
-  return CASES.map(c => {
-    const method = c.methods[c.methods.length - 1];
-    return {
-      name: `${c.name}, ${method}: d/dt L(θ + t·v) at t = 0`,
-      run: () => tf.tidy(() => {
-        const b = tf.tensor1d(Float32Array.from(randomVector(c.n, 31)));
-        const w = tf.tensor1d(Float32Array.from(randomVector(c.n, 32)));
+  return CASES.filter(c => c.finiteDifferences !== false).flatMap(c => c.methods.map(method => ({
+    name: `${c.name}, ${method}: d/dt L(θ + t·v) at t = 0`,
+    run: () => tf.tidy(() => {
+      const b = tf.tensor1d(Float32Array.from(randomVector(c.n, 31)));
+      const w = tf.tensor1d(Float32Array.from(randomVector(c.n, 32)));
+      const params = c.parameters();
+      const V = c.admissible(params.map((p, i) => randomVector(p.size, 40 + i)));
+      const directions = params.map((p, i) => tf.tensor(Float32Array.from(V[i]), p.shape));
+      const loss = (...ps: tf.Tensor[]) => tf.sum(tf.mul(w, ls.solve(c.build(ps), b, {method, rtol: 1e-6})));
+      const at = (t: number) => loss(...params.map((p, i) => tf.add(p, tf.mul(directions[i], t)))).dataSync()[0];
+      const numeric = (at(h) - at(-h)) / (2 * h);
+      const grads = tf.grads(loss)(params);
+      const analytic = grads.reduce((sum, g, i) => sum + tf.sum(tf.mul(g, directions[i])).dataSync()[0], 0);
+      atMost('|numeric − analytic| / |analytic|', Math.abs(numeric - analytic) / Math.abs(analytic), 1e-2);
+    }),
+  })));
+}
+
+/** `'auto'` picks the method the capabilities say, and its answer meets that method's bound. */
+export function autoChecks(): Check[] {
+  return CASES.map(c => ({
+    name: `${c.name}: 'auto' picks ${c.auto}`,
+    run: () => {
+      const b = Float64Array.from(randomVector(c.n, 61), Math.fround);
+      const {x, method, status} = tf.tidy(() => {
+        const result = ls.linearSolve(c.build(c.parameters()), tf.tensor1d(Float32Array.from(b)), {rtol: RTOL});
+        return {x: result.x.dataSync().slice(), method: result.method, status: result.status};
+      });
+      equal('method', method, c.auto);
+      equal('status', status, 'converged');
+      atMost('‖x − x*‖/‖x*‖', relativeError(x, solve64(c.A, b)), solutionBound(c.n, kappaOf(c), ITERATIVE.has(c.auto)));
+    },
+  }));
+}
+
+/**
+ * Second derivatives with respect to A's parameters θ, on every case with explicit parameters
+ * and every method: for f(θ) = wᵀA(θ)⁻¹b (A linear in θ, E = ∂A along V), the Hessian-vector
+ * product is ∂/∂θ⟨∇f, V⟩ = −[gradient(A⁻ᵀEᵀλ, x) + gradient(λ, A⁻¹E x)], against float64.
+ * Matrix-free operators are left out: their parameters live in a closure, where the implicit
+ * adjoint gives first derivatives only (documented in ImplicitAdjoint).
+ */
+export function secondOrderChecks(): Check[] {
+  return CASES.filter(c => !c.name.startsWith('matrix-free')).flatMap(c => c.methods.map(method => ({
+    name: `${c.name}, ${method}: ∂/∂θ ⟨∇f, V⟩ matches the float64 Hessian-vector product`,
+    run: () => {
+      const b = Float64Array.from(randomVector(c.n, 71), Math.fround);
+      const w = Float64Array.from(randomVector(c.n, 72), Math.fround);
+      const sizes = tf.tidy(() => c.parameters().map(p => p.size));
+      const V = c.admissible(sizes.map((size, i) => randomVector(size, 73 + i))).map(v => Float64Array.from(v, Math.fround));
+      const expected = hessianVectorProduct(c, b, w, V);
+      const got = tf.tidy(() => {
+        const bt = tf.tensor1d(Float32Array.from(b));
+        const wt = tf.tensor1d(Float32Array.from(w));
         const params = c.parameters();
-        const directions = params.map((p, i) => tf.tensor(Float32Array.from(randomVector(p.size, 40 + i)), p.shape));
-        const loss = (...ps: tf.Tensor[]) => tf.sum(tf.mul(w, ls.solve(c.build(ps), b, {method, rtol: 1e-6})));
-        const at = (t: number) => loss(...params.map((p, i) => tf.add(p, tf.mul(directions[i], t)))).dataSync()[0];
-        const numeric = (at(h) - at(-h)) / (2 * h);
-        const grads = tf.grads(loss)(params);
-        const analytic = grads.reduce((sum, g, i) => sum + tf.sum(tf.mul(g, directions[i])).dataSync()[0], 0);
-        atMost('|numeric − analytic|', Math.abs(numeric - analytic), 1e-2 * Math.max(1, Math.abs(analytic)));
-      }),
-    };
-  });
+        const Vt = params.map((p, i) => tf.tensor(Float32Array.from(V[i]), p.shape));
+        const f = (...ps: tf.Tensor[]) => tf.sum(tf.mul(wt, ls.solve(c.build(ps), bt, {method, rtol: RTOL})));
+        const directional = (...ps: tf.Tensor[]) =>
+          tf.addN(tf.grads(f)(ps).map((g, i) => tf.sum(tf.mul(g, Vt[i]))));
+        return tf.grads(directional)(params).map(g => g.dataSync().slice());
+      });
+      // Three solves deep (x, λ and their derivatives): 4κ times a solve's own error.
+      const bound = 4 * kappaOf(c) * (3 * c.n * FLOAT32_EPS + (ITERATIVE.has(method) ? RTOL : 0));
+      // Compared on admissible directions only: a symmetric tag makes the solvers treat A as
+      // symmetric, so only the symmetric part of a derivative with respect to A is owed.
+      const [gotAdmissible, expectedAdmissible] = [c.admissible(got.map(g => Float64Array.from(g))), c.admissible(expected)];
+      gotAdmissible.forEach((g, i) =>
+        atMost(`Hessian-vector product θ${i} error`, relativeError(g, expectedAdmissible[i]), bound));
+    },
+  })));
+}
+
+function hessianVectorProduct(c: Case, b: Float64Array, w: Float64Array, V: Float64Array[]): Float64Array[] {
+  const E: Matrix64 = c.direction(V);
+  const x = solve64(c.A, b);
+  const lambda = solve64(transpose(c.A), w);
+  const a = solve64(transpose(c.A), matmul(transpose(E), lambda));
+  const cx = solve64(c.A, matmul(E, x));
+  const first = c.gradient(a, x, 1);
+  const second = c.gradient(lambda, cx, 1);
+  return first.map((g, i) => g.map((v, j) => -(v + second[i][j])));
 }
 
 /**

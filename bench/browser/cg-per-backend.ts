@@ -1,6 +1,6 @@
 /**
  * ms per CG iteration and readbacks per solve, per backend, on the 2-D Poisson system with
- * 128² = 16 384 unknowns (issue 3, item 8): one table for the Node backends (cpu, wasm,
+ * 128² = 16 384 unknowns: one table for the Node backends (cpu, wasm,
  * tensorflow = tfjs-node) and the browser backends (webgl, wasm in headless Chromium).
  *
  * Cases, each with b = ones, one warm-up (shader compilation, the operator's lazy layouts), then

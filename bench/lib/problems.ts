@@ -10,8 +10,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import {poisson2d} from '../../src/gallery/poisson2d';
-import {rng} from '../../__tests__/support/reference';
+import {poisson2d} from '../../src';
+import {rng} from '../../testing/reference';
 
 export {rng};
 

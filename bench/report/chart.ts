@@ -149,7 +149,7 @@ export function chartSvg(report: Report, subtitle: string): string {
 </style>
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="12" y="26" class="title">tfjs-linsolve vs peers: time ratio ours / peer (log scale)</text>
-<text x="12" y="46" class="subtitle">Bars start at 1× (parity): to the left tfjs-linsolve is faster than the peer, to the right slower. One bar per tfjs backend against the same peer number. Red dashes: the issue's targets for tfjs-node.</text>
+<text x="12" y="46" class="subtitle">Bars start at 1× (parity): to the left tfjs-linsolve is faster than the peer, to the right slower. One bar per tfjs backend against the same peer number. Red dashes: the targets for tfjs-node.</text>
 <text x="12" y="64" class="subtitle">${esc(subtitle)}</text>
 ${grid.join('\n')}
 ${parts.join('\n')}

@@ -1,6 +1,6 @@
 /**
  * The bench's markdown: the dense and CG tables with each peer's time and the ratio ours/peer,
- * the peers' own CG numbers, the adjoint table, and the checklist of the issue's targets.
+ * the peers' own CG numbers, the adjoint table, and the checklist of the targets.
  */
 import {fmtBytes, fmtExp, fmtMs, fmtRatio} from '../lib/measure';
 import {AdjointResult, cgKey, Config, denseKey, modeLabel, OurResult, PeerResult, Phase} from '../lib/types';

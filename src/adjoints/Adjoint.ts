@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
-import {Solver} from '../solvers/Solver';
-import {ResolvedOptions} from '../options';
-import {Outcome} from '../failure';
+import {Solver, SolverOptions} from '../solvers/Solver';
+import {OnFailure, SolveStats} from '../core/SolveStats';
 
 /** One linear system as an adjoint receives it: b in canonical shape `[n, k]` or `[B, n, k]`. */
 export interface SolveProblem {
@@ -10,6 +9,23 @@ export interface SolveProblem {
   solver: Solver;
   b: tf.Tensor;
   options: ResolvedOptions;
+  /** Called with the backward solve's stats each time a gradient runs through this solve. */
+  onBackward?: (stats: SolveStats) => void;
+}
+
+/** The forward's options that the backward solve may override. */
+export interface BackwardOptions {
+  rtol?: number;
+  atol?: number;
+  maxIterations?: number;
+  checkEvery?: number;
+  restart?: number;
+}
+
+/** Options with every default filled in, as solvers and adjoints read them. */
+export interface ResolvedOptions extends SolverOptions {
+  onFailure: OnFailure;
+  backward: Partial<SolverOptions>;
 }
 
 /**
@@ -19,5 +35,5 @@ export interface SolveProblem {
  */
 export interface Adjoint {
   readonly name: string;
-  solve(problem: SolveProblem): {x: tf.Tensor; outcome: Outcome};
+  solve(problem: SolveProblem): {x: tf.Tensor; outcome: SolveStats};
 }

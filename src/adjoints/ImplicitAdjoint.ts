@@ -18,9 +18,10 @@
 import * as tf from '@tensorflow/tfjs';
 import {Adjoint, SolveProblem} from './Adjoint';
 import {SolverState} from '../solvers/Solver';
-import {Outcome, reportFailure} from '../failure';
-import {ResolvedOptions} from '../options';
-import {customOp, isRecording, offTape} from '../util/customOp';
+import {reportFailure} from './reportFailure';
+import {ResolvedOptions} from './Adjoint';
+import {SolveStats} from '../core/SolveStats';
+import {customOp, isRecording, offTape} from '../core/tape';
 
 /** The default adjoint: one transposed solve in the backward, memory independent of iterations. */
 export class ImplicitAdjoint implements Adjoint {
@@ -29,7 +30,7 @@ export class ImplicitAdjoint implements Adjoint {
   /** With a sampler, the backward solves only the right-hand-side columns it picks. */
   constructor(protected readonly sampler: ColumnSampler | null = null) {}
 
-  solve(problem: SolveProblem): {x: tf.Tensor; outcome: Outcome} {
+  solve(problem: SolveProblem): {x: tf.Tensor; outcome: SolveStats} {
     return implicitSolve(problem, null, this.sampler);
   }
 }
@@ -39,14 +40,23 @@ export interface ColumnSampler {
   sample(k: number): {columns: number[]; weight: number};
 }
 
+/**
+ * The implicit solve with a factorisation made earlier (`factorize`): `state` belongs to the
+ * caller, who disposes it; the result is differentiable like `solve`'s.
+ */
+export function implicitSolveWith(problem: SolveProblem, state: SolverState): {x: tf.Tensor; outcome: SolveStats} {
+  return implicitSolve(problem, state);
+}
+
 function implicitSolve(problem: SolveProblem, given: SolverState | null,
-    sampler: ColumnSampler | null = null): {x: tf.Tensor; outcome: Outcome} {
+    sampler: ColumnSampler | null = null): {x: tf.Tensor; outcome: SolveStats} {
   const {operator, solver, b, options} = problem;
   // Fail before any work if the backward will need an Aᵀ the operator cannot give: an error
-  // thrown inside tfjs's backward pass would strand the tape's saved tensors.
-  if (isRecording()) operator.transpose();
+  // thrown inside tfjs's backward pass would strand the tape's saved tensors. Direct solvers
+  // transpose with their factors and need none.
+  if (isRecording() && (solver.capabilities?.needsTranspose ?? true)) operator.transpose();
   let state = given;
-  let outcome: Outcome | null = null;
+  let outcome: SolveStats | null = null;
   const ownState = given == null;
   let xHat: tf.Tensor;
   try {
@@ -66,7 +76,7 @@ function implicitSolve(problem: SolveProblem, given: SolverState | null,
   const forwardState = state as unknown as SolverState;
   const release = () => { if (ownState) tf.dispose(forwardState.tensors); };
   try {
-    outcome = reportFailure(outcome as unknown as Outcome, operator, b, options.onFailure, options.rtol);
+    outcome = reportFailure(outcome as unknown as SolveStats, operator, b, options.onFailure, options.rtol);
   } catch (error) {
     release();
     xHat.dispose();
@@ -95,8 +105,12 @@ function backwardOptions(options: ResolvedOptions): ResolvedOptions {
 function transposedSolve(problem: SolveProblem, state: SolverState, g: tf.Tensor,
     sampler: ColumnSampler | null): tf.Tensor {
   const transposed = problem.solver.transpose(state);
-  const solveFor = (rhs: tf.Tensor) => implicitSolve(
-    {operator: transposed.operator, solver: problem.solver, b: rhs, options: backwardOptions(problem.options)}, transposed).x;
+  const solveFor = (rhs: tf.Tensor) => {
+    const {x, outcome} = implicitSolve(
+      {operator: transposed.operator, solver: problem.solver, b: rhs, options: backwardOptions(problem.options)}, transposed);
+    problem.onBackward?.(outcome);
+    return x;
+  };
   if (sampler == null) return solveFor(g);
   const k = g.shape[g.rank - 1] as number;
   const {columns, weight} = sampler.sample(k);

@@ -11,7 +11,7 @@
  * With one right-hand side it is the implicit gradient (the column is always kept).
  */
 import {ColumnSampler, ImplicitAdjoint} from './ImplicitAdjoint';
-import {LinearSolveError} from '../LinearSolveError';
+import {LinearSolveError} from '../core/LinearSolveError';
 
 /** Bernoulli(p) columns from a seeded generator (mulberry32), advancing each backward. */
 class BernoulliColumns implements ColumnSampler {

@@ -1,17 +1,19 @@
 /**
  * Truncated backpropagation: solve off the tape, then take k taped steps of preconditioned
  * Richardson iteration x ← x + M(b − A x) from the converged x̂ (M = diag(A)⁻¹ unless a
- * preconditioner is given). The value stays x̂ (the steps move it by O(residual)); the
+ * preconditioner is given). The value is x̂ after those k steps, which move it by at most about
+ * k·‖M‖·‖b − A x̂‖ (little, for a converged x̂); the
  * gradient is the k-term Neumann series λ ≈ Σᵢ₍ᵢ<ₖ₎ (I − MA)ᵀⁱ Mᵀ g (Liao et al., "Reviving
  * and Improving Recurrent Back-Propagation", 2018; Lorraine et al. 2020), exact as k → ∞
  * when ρ(I − MA) < 1. Memory is k steps, not the whole solve, and a learned M gets a gradient.
  */
 import * as tf from '@tensorflow/tfjs';
 import {Adjoint, SolveProblem} from './Adjoint';
-import {Outcome, reportFailure} from '../failure';
-import {initIterative} from '../solvers/iterative';
-import {offTape} from '../util/customOp';
-import {LinearSolveError} from '../LinearSolveError';
+import {reportFailure} from './reportFailure';
+import {SolveStats} from '../core/SolveStats';
+import {initIterative} from '../solvers/krylov/iterative';
+import {offTape} from '../core/tape';
+import {LinearSolveError} from '../core/LinearSolveError';
 
 /** Off-tape solve, then `steps` taped Richardson steps. */
 export class TruncatedAdjoint implements Adjoint {
@@ -24,8 +26,8 @@ export class TruncatedAdjoint implements Adjoint {
     this.name = `truncated(${steps})`;
   }
 
-  solve({operator, solver, b, options}: SolveProblem): {x: tf.Tensor; outcome: Outcome} {
-    let diagnostics: Omit<Outcome, 'method'> | null = null;
+  solve({operator, solver, b, options}: SolveProblem): {x: tf.Tensor; outcome: SolveStats} {
+    let diagnostics: Omit<SolveStats, 'method'> | null = null;
     const xHat = offTape(() => {
       const state = solver.init(operator, options);
       try {
@@ -36,9 +38,9 @@ export class TruncatedAdjoint implements Adjoint {
         tf.dispose(state.tensors);
       }
     });
-    let outcome: Outcome;
+    let outcome: SolveStats;
     try {
-      outcome = reportFailure({...(diagnostics as unknown as Omit<Outcome, 'method'>), method: solver.name},
+      outcome = reportFailure({...(diagnostics as unknown as Omit<SolveStats, 'method'>), method: solver.name},
         operator, b, options.onFailure, options.rtol);
     } catch (error) {
       xHat.dispose();

@@ -8,14 +8,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {Adjoint, SolveProblem} from './Adjoint';
-import {Outcome, reportFailure} from '../failure';
-import {LinearSolveError} from '../LinearSolveError';
+import {reportFailure} from './reportFailure';
+import {SolveStats} from '../core/SolveStats';
+import {LinearSolveError} from '../core/LinearSolveError';
 
 /** Differentiate through the iterations themselves. */
 export class UnrolledAdjoint implements Adjoint {
   readonly name = 'unrolled';
 
-  solve({operator, solver, b, options}: SolveProblem): {x: tf.Tensor; outcome: Outcome} {
+  solve({operator, solver, b, options}: SolveProblem): {x: tf.Tensor; outcome: SolveStats} {
     if (!solver.iterative) {
       throw new LinearSolveError('option',
         `adjoint 'unrolled' differentiates through iterations, and '${solver.name}' has none. ` +

@@ -3,8 +3,8 @@
  * for Sparse Linear Systems, 2nd ed., §2.2; SciPy's and MATLAB's `gallery('poisson', m)`).
  */
 import * as tf from '@tensorflow/tfjs';
-import {sparse, SparseOperator} from '../operators/SparseOperator';
-import {LinearSolveError} from '../LinearSolveError';
+import {sparse, SparseOperator} from '../operators/sparse/SparseOperator';
+import {LinearSolveError} from '../core/LinearSolveError';
 
 /** COO triplets of a sparse matrix: `indices` holds (row, column) pairs, flat. */
 export interface CooMatrix {

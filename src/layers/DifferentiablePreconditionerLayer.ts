@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../index';
-import {detached} from '../linalg/detached';
+import {detached} from './detached';
 import {LayerArgs, SOLVE_KEYS, Shape, SolveConfig, checkSystemShapes, inputShapes, shapeError, solveConfigOf, tensorsOf} from './solveConfig';
 
 /** `differentiablePreconditioner`'s config. */

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../index';
-import {detached} from '../linalg/detached';
+import {detached} from './detached';
 import {LayerArgs, Shape, checkSystemShapes, inputShapes, shapeError, tensorsOf} from './solveConfig';
 
 /** `unrolledSolver`'s config. */

@@ -10,15 +10,19 @@ import {UnrolledSolverLayer} from './UnrolledSolverLayer';
 import {LearnedPreconditionerLayer} from './LearnedPreconditionerLayer';
 import {DifferentiablePreconditionerLayer} from './DifferentiablePreconditionerLayer';
 
-export {linearSolve, LinearSolveLayer, LinearSolveLayerArgs} from './LinearSolveLayer';
-export {sparseSolve, SparseSolveLayer, SparseSolveLayerArgs} from './SparseSolveLayer';
-export {unrolledSolver, UnrolledSolverLayer, UnrolledSolverLayerArgs} from './UnrolledSolverLayer';
-export {learnedPreconditioner, LearnedPreconditionerLayer, LearnedPreconditionerLayerArgs} from './LearnedPreconditionerLayer';
-export {
-  differentiablePreconditioner, DifferentiablePreconditionerLayer, DifferentiablePreconditionerLayerArgs,
-} from './DifferentiablePreconditionerLayer';
-export {LowRankPreconditioner, PreconditionerForm} from './LowRankPreconditioner';
-export {SolveConfig, AdjointConfig} from './solveConfig';
+export {linearSolve, LinearSolveLayer} from './LinearSolveLayer';
+export type {LinearSolveLayerArgs} from './LinearSolveLayer';
+export {sparseSolve, SparseSolveLayer} from './SparseSolveLayer';
+export type {SparseSolveLayerArgs} from './SparseSolveLayer';
+export {unrolledSolver, UnrolledSolverLayer} from './UnrolledSolverLayer';
+export type {UnrolledSolverLayerArgs} from './UnrolledSolverLayer';
+export {learnedPreconditioner, LearnedPreconditionerLayer} from './LearnedPreconditionerLayer';
+export type {LearnedPreconditionerLayerArgs} from './LearnedPreconditionerLayer';
+export {differentiablePreconditioner, DifferentiablePreconditionerLayer} from './DifferentiablePreconditionerLayer';
+export type {DifferentiablePreconditionerLayerArgs} from './DifferentiablePreconditionerLayer';
+export {LowRankPreconditioner} from './LowRankPreconditioner';
+export type {PreconditionerForm} from './LowRankPreconditioner';
+export type {SolveConfig, AdjointConfig} from './solveConfig';
 
 for (const cls of [LinearSolveLayer, SparseSolveLayer, UnrolledSolverLayer, LearnedPreconditionerLayer,
   DifferentiablePreconditionerLayer]) tf.serialization.registerClass(cls);

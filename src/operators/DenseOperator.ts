@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {BaseOperator, LinearOperator, OperatorTag} from './LinearOperator';
-import {asFloat32, requireSquare} from '../util/validate';
+import {asFloat32, requireSquare} from '../core/validate';
 
 /** A dense matrix `[n, n]`, or a batch `[B, n, n]`, as an operator. */
 export class DenseOperator extends BaseOperator {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {BaseOperator, LinearOperator, OperatorTag} from './LinearOperator';
-import {asFloat32} from '../util/validate';
-import {LinearSolveError} from '../LinearSolveError';
+import {asFloat32} from '../core/validate';
+import {LinearSolveError} from '../core/LinearSolveError';
 
 /** diag(d) for d of shape `[n]` (or `[B, n]` for a batch). */
 export class DiagonalOperator extends BaseOperator {
@@ -51,7 +51,9 @@ export class DiagonalOperator extends BaseOperator {
 }
 
 /**
- * The diagonal matrix diag(d) as an operator; solving with it divides by d.
+ * The diagonal matrix diag(d) as an operator. `'auto'` solves with it by dividing by d (the
+ * 'diagonal' solver: exact to one rounding, batched, differentiable in d and b); a zero dᵢ
+ * is 'singular'.
  *
  * ```ts
  * const D = ls.diagonal(tf.tensor1d([2, 4]));

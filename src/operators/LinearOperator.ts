@@ -1,11 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import {OperatorTag} from '../core/tags';
 
-/**
- * Structural promises about an operator. They are trusted, not checked: `'auto'` picks
- * Cholesky or CG for `['symmetric', 'positiveDefinite']`, and a symmetric operator is its own
- * transpose in the backward.
- */
-export type OperatorTag = 'symmetric' | 'positiveDefinite';
+export type {OperatorTag};
 
 /**
  * A linear map A: ℝⁿ → ℝⁿ that solvers can apply, transpose and (if they must) densify.
@@ -20,7 +16,7 @@ export type OperatorTag = 'symmetric' | 'positiveDefinite';
  * ```
  */
 export interface LinearOperator {
-  /** What kind of operator this is: 'dense', 'sparse', 'matrixFree', 'diagonal', 'transpose'. */
+  /** What kind of operator this is: 'dense', 'sparse', 'matrixFree' or 'diagonal' (a transposed view keeps its kind). */
   readonly kind: string;
   /** `[rows, cols]` of one member. */
   readonly shape: [number, number];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {BaseOperator, LinearOperator, OperatorTag} from './LinearOperator';
-import {LinearSolveError} from '../LinearSolveError';
+import {LinearSolveError} from '../core/LinearSolveError';
 
 /** A function that applies A (or Aᵀ) to x of shape `[n]`, or `[n, k]` for k right-hand sides. */
 export type MatvecFn = (x: tf.Tensor) => tf.Tensor;

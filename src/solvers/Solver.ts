@@ -1,13 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
+import {SolveStats, SolveStatus} from '../core/SolveStats';
 
-/**
- * How a solve ended. Only `'converged'` means the answer meets its tolerance; `'stagnated'`
- * means restarts from the true residual stopped reducing it (rtol below float32's reach);
- * `'unchecked'` is a `fixedIterations` solve, which by request read nothing back.
- */
-export type SolveStatus =
-  'converged' | 'maxIterations' | 'stagnated' | 'breakdown' | 'singular' | 'nonFinite' | 'unchecked';
+export type {SolveStatus};
 
 /** Options every solver reads, with defaults filled in (see `SolveOptions` for the user's side). */
 export interface SolverOptions {
@@ -34,12 +29,8 @@ export interface SolverOptions {
 }
 
 /** What a solver returns: x `[..., n, k]` and honest diagnostics. */
-export interface SolverResult {
+export interface SolverResult extends Pick<SolveStats, 'status' | 'iterations' | 'relativeResidual'> {
   x: tf.Tensor;
-  status: SolveStatus;
-  iterations: number;
-  /** max over right-hand sides (and batch) of ‖b − A x‖ / ‖b‖, measured, not estimated. */
-  relativeResidual: number;
 }
 
 /**
@@ -62,7 +53,30 @@ export interface Solver {
   readonly name: string;
   /** Iterative solvers honour rtol/atol/maxIterations; direct ones ignore them. */
   readonly iterative: boolean;
+  /** What the solver can do and needs; absent on a user's Solver, which is then trusted as it is. */
+  readonly capabilities?: SolverCapabilities;
   init(operator: LinearOperator, options: SolverOptions): SolverState;
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult;
   transpose(state: SolverState): SolverState;
+}
+
+/** Options that only some solvers read; naming one for a solver that ignores it is an 'option' error. */
+export type SolverSpecificOption = 'restart' | 'preconditioner' | 'x0' | 'fixedIterations';
+
+/**
+ * What a solver can do and what it needs, from which `'auto'`, option validation, the error
+ * messages and the tests' method lists are derived (see `solvers/registry.ts`).
+ */
+export interface SolverCapabilities {
+  kind: 'direct' | 'iterative';
+  /** The backward (Aᵀλ = g) needs the operator's transpose; false when the factors suffice. */
+  needsTranspose: boolean;
+  /** Solves a batch `[B, n, n]` of operators at once. */
+  batches: boolean;
+  /** Correct only for symmetric positive definite A. */
+  needsSPD: boolean;
+  /** Only for these operator kinds (e.g. ['diagonal']); absent: any operator. */
+  operatorKinds?: readonly string[];
+  /** The solver-specific options it reads. */
+  options: readonly SolverSpecificOption[];
 }

@@ -1,45 +1,18 @@
 import {LinearOperator} from '../operators/LinearOperator';
-import {LinearSolveError} from '../LinearSolveError';
 import {Solver} from './Solver';
-import {LUSolver} from './LUSolver';
-import {CholeskySolver} from './CholeskySolver';
-import {CGSolver} from './CGSolver';
-import {BiCGStabSolver} from './BiCGStabSolver';
-import {GMRESSolver} from './GMRESSolver';
-import {JacobiSolver} from './JacobiSolver';
+import {autoSolverEntry, solverEntry} from './registry';
+import './builtins';
 
-/** Names accepted by `method`. */
-export type MethodName = 'auto' | 'lu' | 'cholesky' | 'cg' | 'bicgstab' | 'gmres' | 'jacobi';
-
-const SOLVERS: Record<Exclude<MethodName, 'auto'>, () => Solver> = {
-  lu: () => new LUSolver(),
-  cholesky: () => new CholeskySolver(),
-  cg: () => new CGSolver(),
-  bicgstab: () => new BiCGStabSolver(),
-  gmres: () => new GMRESSolver(),
-  jacobi: () => new JacobiSolver(),
-};
-
-/** Above this size a sparse or matrix-free operator is not densified by 'auto'. */
-const DENSIFY_LIMIT = 1000;
+/** Names accepted by `method`: 'auto' or a registered solver's name. */
+export type MethodName = 'auto' | 'lu' | 'cholesky' | 'diagonal' | 'cg' | 'bicgstab' | 'gmres' | 'jacobi';
 
 /**
- * The solver for `method`. 'auto': dense (or small) symmetric positive definite → Cholesky;
- * other dense (or small) → LU; large sparse/matrix-free SPD → CG; other large → GMRES.
+ * The solver for `method`. 'auto': a diagonal operator → division by d; dense (or small)
+ * symmetric positive definite → Cholesky; other dense (or small) → LU; large sparse or
+ * matrix-free SPD → CG; other large → GMRES (see `autoSolverEntry`).
  */
 export function chooseSolver(method: MethodName | Solver | undefined, operator: LinearOperator): Solver {
   if (method != null && typeof method === 'object') return method;
   const name = method ?? 'auto';
-  if (name === 'auto') {
-    const spd = operator.hasTag('symmetric') && operator.hasTag('positiveDefinite');
-    const direct = operator.kind === 'dense' || operator.shape[0] <= DENSIFY_LIMIT;
-    if (direct) return spd ? SOLVERS.cholesky() : SOLVERS.lu();
-    return spd ? SOLVERS.cg() : SOLVERS.gmres();
-  }
-  const make = SOLVERS[name as Exclude<MethodName, 'auto'>];
-  if (make == null) {
-    throw new LinearSolveError('option',
-      `Unknown method '${String(name)}'. Use 'auto', 'lu', 'cholesky', 'cg', 'bicgstab', 'gmres', 'jacobi' or a Solver.`);
-  }
-  return make();
+  return (name === 'auto' ? autoSolverEntry(operator) : solverEntry(name)).create();
 }

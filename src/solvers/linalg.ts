@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import {isRecording, offTape} from '../util/customOp';
-import {nativeOps} from '../util/backend';
+import {isRecording, offTape} from '../core/tape';
+import {TINY} from '../core/float32';
+import {divNoNan} from '../kernels';
 
 /** Column-wise inner products of blocks `[..., n, k]` → `[..., 1, k]`. */
 export function columnDot(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
@@ -30,7 +31,7 @@ export function readScalars(scalars: () => tf.Tensor[]): Float32Array {
 
 /** Residual norms relative to ‖b‖ per column, absolute where ‖b‖ = 0. */
 export function relativeTo(residualNorm: tf.Tensor, bNorm: tf.Tensor): tf.Tensor {
-  return tf.where(tf.greater(bNorm, 0), tf.div(residualNorm, tf.maximum(bNorm, 1e-30)), residualNorm);
+  return tf.where(tf.greater(bNorm, 0), tf.div(residualNorm, tf.maximum(bNorm, TINY)), residualNorm);
 }
 
 /** max|aᵢⱼ| as two reductions, without materialising |A|. */
@@ -47,13 +48,11 @@ export function stopGradient(t: tf.Tensor): tf.Tensor {
 }
 
 /**
- * a / b, and 0 where b = 0, by the cheapest route: one native kernel on tfjs-node, tfjs's
- * divNoNan elsewhere, and the differentiable `safeDivide` when the tape is recording.
+ * a / b, and 0 where b = 0, by the cheapest route: the backend's kernel off the tape (one
+ * native op on tfjs-node), the differentiable `safeDivide` when the tape is recording.
  */
 export function divide(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  if (isRecording()) return safeDivide(a, b);
-  const ops = nativeOps();
-  return ops != null ? ops.divNoNan(a, b) : tf.divNoNan(a, b);
+  return isRecording() ? safeDivide(a, b) : divNoNan(a, b);
 }
 
 /**

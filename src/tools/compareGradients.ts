@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import {SolveOptions} from '../options';
+import type {SolveOptions} from '../index';
 
 /** An `adjoint` option value, as `compareGradients` passes it to the loss. */
 export type AdjointChoice = NonNullable<SolveOptions['adjoint']>;

@@ -1,18 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import {backendName, nativeOps} from '../util/backend';
-
-/**
- * Padded rows (ELL) of a COO pattern: row i's entries sit in slots [i·width, (i+1)·width);
- * a padding slot points at column 0 and at value index `nnz` (a zero appended to `values`).
- * Gather + multiply + sum over padded rows is fast on every backend, unlike segment sums.
- */
-export interface EllLayout {
-  width: number;
-  /** `[n·width]` int32: the column each slot multiplies. */
-  columns: tf.Tensor;
-  /** `[n·width]` int32: the index into `values` (or `nnz` for padding) of each slot. */
-  slots: tf.Tensor;
-}
+import {CooPattern, backendName} from '../../kernels';
 
 /** Where the diagonal entries sit (see `SparsePattern.diagonalSlots`). */
 export interface DiagonalSlots {
@@ -21,19 +8,12 @@ export interface DiagonalSlots {
   inverse: tf.Tensor;
 }
 
-/** int64 indices and shape for TensorFlow's native sparse kernel. */
-export interface NativeIndices {
-  indices64: tf.Tensor;
-  shape64: tf.Tensor;
-  axis: tf.Tensor;
-}
-
 /** The index tensors one backend uses, each made on first use. */
 interface BackendTensors {
   entries?: {rows: tf.Tensor; cols: tf.Tensor};
-  layouts?: {forward: EllLayout; transposed: EllLayout};
   diagonal?: DiagonalSlots;
-  native?: NativeIndices;
+  /** What kernels derived and keep here (`memo`), by key. */
+  kernels: Map<string, {value: unknown; tensors: tf.Tensor[]}>;
 }
 
 /**
@@ -42,7 +22,7 @@ interface BackendTensors {
  * apps that switch) never hands one backend another's tensors (tfjs-node's gather reads
  * index data without moving it across backends).
  */
-export class SparsePattern {
+export class SparsePattern implements CooPattern {
   readonly nnz: number;
   private readonly byBackend = new Map<string, BackendTensors>();
   private readonly blocks = new Map<number, SparsePattern>();
@@ -55,7 +35,7 @@ export class SparsePattern {
     const name = backendName();
     let cached = this.byBackend.get(name);
     if (cached == null) {
-      cached = {};
+      cached = {kernels: new Map()};
       this.byBackend.set(name, cached);
     }
     return cached;
@@ -91,30 +71,16 @@ export class SparsePattern {
     return cached.diagonal;
   }
 
-  /** The ELL layout of A (`transposed` false) or Aᵀ. */
-  ell(transposed: boolean): EllLayout {
-    const cached = this.tensors();
-    cached.layouts ??= {
-      forward: buildEll(this.n, this.rows, this.cols),
-      transposed: buildEll(this.n, this.cols, this.rows),
-    };
-    return transposed ? cached.layouts.transposed : cached.layouts.forward;
-  }
-
-  /** int64 indices and shape for TensorFlow's native sparse kernel (tfjs-node only). */
-  nativeIndices(): NativeIndices | null {
-    const ops = nativeOps();
-    if (ops == null) return null;
-    const cached = this.tensors();
-    cached.native ??= tf.tidy(() => {
-      const pairs = tf.stack([this.rowTensor, this.colTensor], 1);
-      return {
-        indices64: tf.keep(ops.toInt64(pairs)),
-        shape64: tf.keep(ops.toInt64(tf.tensor1d([this.n, this.n], 'int32'))),
-        axis: tf.keep(tf.scalar(0, 'int32')),
-      };
-    });
-    return cached.native;
+  /** What a kernel derives from the pattern (a layout, native indices), once per backend and key. */
+  memo<T>(key: string, build: () => {value: T; tensors: tf.Tensor[]}): T {
+    const cached = this.tensors().kernels;
+    let entry = cached.get(key);
+    if (entry == null) {
+      entry = build();
+      entry.tensors.forEach(t => tf.keep(t));
+      cached.set(key, entry);
+    }
+    return entry.value as T;
   }
 
   /**
@@ -145,36 +111,13 @@ export class SparsePattern {
   dispose(): void {
     for (const block of this.blocks.values()) block.dispose();
     this.blocks.clear();
-    for (const {entries, layouts, diagonal, native} of this.byBackend.values()) {
+    for (const {entries, diagonal, kernels} of this.byBackend.values()) {
       if (entries) tf.dispose([entries.rows, entries.cols]);
-      if (layouts) {
-        tf.dispose([layouts.forward.columns, layouts.forward.slots, layouts.transposed.columns, layouts.transposed.slots]);
-      }
       if (diagonal) tf.dispose([diagonal.slots, diagonal.inverse]);
-      if (native) tf.dispose([native.indices64, native.shape64, native.axis]);
+      for (const {tensors} of kernels.values()) tf.dispose(tensors);
     }
     this.byBackend.clear();
   }
-}
-
-function buildEll(n: number, rows: Int32Array, cols: Int32Array): EllLayout {
-  const counts = new Int32Array(n);
-  for (let e = 0; e < rows.length; e++) counts[rows[e]]++;
-  let width = 1;
-  for (let i = 0; i < n; i++) width = Math.max(width, counts[i]);
-  const columns = new Int32Array(n * width);
-  const slots = new Int32Array(n * width).fill(rows.length);
-  const fill = new Int32Array(n);
-  for (let e = 0; e < rows.length; e++) {
-    const at = rows[e] * width + fill[rows[e]]++;
-    columns[at] = cols[e];
-    slots[at] = e;
-  }
-  return {
-    width,
-    columns: tf.keep(tf.tensor1d(columns, 'int32')),
-    slots: tf.keep(tf.tensor1d(slots, 'int32')),
-  };
 }
 
 function buildDiagonal(n: number, rows: Int32Array, cols: Int32Array): DiagonalSlots {

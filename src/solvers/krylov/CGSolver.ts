@@ -6,8 +6,8 @@
  * pᵀA p ≤ 0 on a column that has not converged proves A is not positive definite: 'breakdown'.
  */
 import * as tf from '@tensorflow/tfjs';
-import {SolverOptions, SolverResult, SolverState} from './Solver';
-import {columnDot, divide, scaleColumns, stopGradient} from './linalg';
+import {SolverCapabilities, SolverOptions, SolverResult, SolverState} from '../Solver';
+import {columnDot, divide, scaleColumns, stopGradient} from '../linalg';
 import {
   IterativeSolver, IterativeState, finishIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';
@@ -15,6 +15,7 @@ import {
 /** Conjugate gradients (optionally preconditioned): symmetric positive definite A. */
 export class CGSolver extends IterativeSolver {
   readonly name = 'cg';
+  readonly capabilities: SolverCapabilities = {...this.capabilities, needsSPD: true};
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
     const s = state as IterativeState;

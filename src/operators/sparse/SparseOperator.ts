@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import {BaseOperator, LinearOperator, OperatorTag} from './LinearOperator';
+import {BaseOperator, LinearOperator, OperatorTag} from '../LinearOperator';
 import {SparsePattern} from './SparsePattern';
 import {injectiveGather, sparseProduct, valuesGradient} from './sparseProduct';
-import {asFloat32} from '../util/validate';
-import {LinearSolveError} from '../LinearSolveError';
+import {asFloat32} from '../../core/validate';
+import {LinearSolveError} from '../../core/LinearSolveError';
 
 /**
  * A sparse n×n matrix: a fixed pattern and differentiable `values` on it; or, with values
@@ -169,11 +169,16 @@ export function sparse(spec: SparseSpec): SparseOperator {
  * Patterns by the `indices` object they were read from, so that rebuilding A(θ) from the same
  * indices every step (inside tf.grads, a layer's call, a training loop) reads and lays out the
  * pattern once and allocates nothing more. A pattern's tensors are freed when its indices
- * object is garbage-collected.
+ * object is garbage-collected: nothing here holds the indices object strongly (the cache is
+ * keyed weakly, and a pattern knows its indices only through a WeakRef), so the registry's
+ * callback can run.
  */
 const patternCache = new WeakMap<object, Map<number, SparsePattern>>();
 const releasePattern = typeof FinalizationRegistry === 'function' ?
-  new FinalizationRegistry<SparsePattern[]>(patterns => patterns.forEach(p => p.dispose())) : null;
+  new FinalizationRegistry<SparsePattern>(pattern => pattern.dispose()) : null;
+
+/** The indices object each cached pattern was read from (weakly), to evict it on dispose. */
+const owners = new WeakMap<SparsePattern, WeakRef<object>>();
 
 function patternOf(indices: tf.Tensor | number[][], n: number): SparsePattern {
   const key = indices as object;
@@ -186,16 +191,13 @@ function patternOf(indices: tf.Tensor | number[][], n: number): SparsePattern {
     patternCache.set(key, byShape);
   }
   byShape.set(n, pattern);
-  owners.set(pattern, key);
-  releasePattern?.register(key, [pattern]);
+  if (typeof WeakRef === 'function') owners.set(pattern, new WeakRef(key));
+  releasePattern?.register(key, pattern);
   return pattern;
 }
 
-/** The indices object each cached pattern was read from, to evict it on dispose. */
-const owners = new WeakMap<SparsePattern, object>();
-
 function forgetPattern(pattern: SparsePattern): void {
-  const key = owners.get(pattern);
+  const key = owners.get(pattern)?.deref();
   if (key != null) patternCache.get(key)?.delete(pattern.n);
   pattern.dispose();
 }

@@ -6,8 +6,8 @@
  * ρ = r̂ᵀr = 0, r̂ᵀv = 0 or ω = 0 on a column that has not converged is a 'breakdown'.
  */
 import * as tf from '@tensorflow/tfjs';
-import {SolverOptions, SolverResult, SolverState} from './Solver';
-import {columnDot, columnNorm, divide, stopGradient} from './linalg';
+import {SolverOptions, SolverResult, SolverState} from '../Solver';
+import {columnDot, columnNorm, divide, stopGradient} from '../linalg';
 import {
   IterativeSolver, IterativeState, finishIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';

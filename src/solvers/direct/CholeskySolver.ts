@@ -3,20 +3,17 @@
  * Computations, 4th ed., Alg. 4.2.1, outer-product form), then two triangular solves. A is its
  * own transpose, so the backward reuses L as it is.
  *
- * On tfjs-node TensorFlow's `Cholesky` kernel runs, on the cpu backend typed-array loops,
- * elsewhere the outer-product form in tf ops.
+ * The factorisation and triangular solves are the active backend's kernels (src/kernels):
+ * TensorFlow's `Cholesky` on tfjs-node, typed arrays on cpu, the outer-product form elsewhere.
  * A pivot aₖₖ ≤ n·ε·max diag(A) means A is not (numerically) positive definite: 'singular'.
  */
 import * as tf from '@tensorflow/tfjs';
-import {LinearOperator} from '../operators/LinearOperator';
-import {backendName, nativeOps} from '../util/backend';
-import {choleskyFactor} from './typedArrayKernels';
-import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
-import {triangularSolve} from './triangularSolve';
+import {LinearOperator} from '../../operators/LinearOperator';
+import {choleskyFactor, triangularSolve} from '../../kernels';
+import {FLOAT32_EPS} from '../../core/float32';
+import {Solver, SolverCapabilities, SolverOptions, SolverResult, SolverState} from '../Solver';
 import {asBatch, finishDirect, likeInput} from './direct';
-import {maxAbs} from './linalg';
-
-const FLOAT32_EPS = 1.1920929e-7;
+import {maxAbs} from '../linalg';
 
 /** The lower factor L `[B, n, n]` and whether every pivot was safely positive. */
 class CholeskyState implements SolverState {
@@ -35,12 +32,13 @@ class CholeskyState implements SolverState {
 export class CholeskySolver implements Solver {
   readonly name = 'cholesky';
   readonly iterative = false;
+  readonly capabilities: SolverCapabilities = {kind: 'direct', needsTranspose: false, batches: true, needsSPD: true, options: []};
 
   init(operator: LinearOperator): SolverState {
     const tensors = tf.tidy(() => {
       const a = asBatch(operator.toDense());
       const n = a.shape[1] as number;
-      const lower = factorCholesky(a);
+      const lower = choleskyFactor(a);
       const diagA = tf.sum(tf.mul(a, tf.eye(n)), -1);
       const diagL = tf.sum(tf.mul(lower, tf.eye(n)), -1);
       // dₖ² is the pivot aₖₖ − Σ lₖⱼ²; NaN (a failed native factorisation) fails the test too.
@@ -63,41 +61,4 @@ export class CholeskySolver implements Solver {
   transpose(state: SolverState): SolverState {
     return state;
   }
-}
-
-/** L with A = L Lᵀ for a batch `[B, n, n]`; NaN on the diagonal where A is not PD. */
-function factorCholesky(a: tf.Tensor): tf.Tensor {
-  const ops = nativeOps();
-  if (ops != null) {
-    try {
-      return ops.cholesky(a);
-    } catch {
-      // TensorFlow refuses matrices that are not positive definite; report it as a failed pivot.
-      return tf.fill(a.shape, NaN);
-    }
-  }
-  const [batch, n] = a.shape as number[];
-  if (backendName() === 'cpu') return tf.tensor3d(choleskyFactor(a.dataSync() as Float32Array, batch, n), [batch, n, n]);
-  const rowIndex = tf.range(0, n, 1, 'int32');
-  const columns: tf.Tensor[] = [];
-  let m = a;
-  for (let k = 0; k < n; k++) {
-    const next = tf.tidy(() => {
-      const pivot = tf.slice(m, [0, k, k], [batch, 1, 1]);
-      // A non-positive pivot gives NaN, which the pivot check catches.
-      const d = tf.sqrt(pivot);
-      const keep = tf.reshape(tf.cast(tf.greaterEqual(rowIndex, k), 'float32'), [1, n, 1]);
-      const column = tf.mul(tf.div(tf.slice(m, [0, 0, k], [batch, n, 1]), d), keep);  // [B, n, 1]
-      const rest = tf.sub(m, tf.matMul(column, column, false, true));
-      return {column, rest};
-    });
-    if (m !== a) m.dispose();
-    m = next.rest;
-    columns.push(next.column);
-  }
-  if (m !== a) m.dispose();
-  rowIndex.dispose();
-  const lower = tf.concat(columns, 2);
-  tf.dispose(columns);
-  return lower;
 }

@@ -6,9 +6,9 @@
  * Neumann series of A⁻¹, which is why the `{truncated: k}` adjoint steps with it.
  */
 import * as tf from '@tensorflow/tfjs';
-import {LinearOperator} from '../operators/LinearOperator';
-import {SolverOptions, SolverResult, SolverState} from './Solver';
-import {columnDot, columnNorm, stopGradient} from './linalg';
+import {LinearOperator} from '../../operators/LinearOperator';
+import {SolverOptions, SolverResult, SolverState} from '../Solver';
+import {columnDot, columnNorm, stopGradient} from '../linalg';
 import {
   IterativeSolver, IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';

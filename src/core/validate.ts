@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import {LinearSolveError} from '../LinearSolveError';
+import {LinearSolveError} from './LinearSolveError';
 
 /**
  * float32 as it is; int32 cast to float32 (documented); anything else is a 'dtype' error.

@@ -1,25 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import {backendName, nativeOps} from '../util/backend';
-import {triangularSolveArrays} from './typedArrayKernels';
+import {Triangle} from '../Kernels';
 
 /**
  * Solves M X = R for triangular M, where M is `t` (or `tᵀ` with `transposeT`), by column-oriented
  * substitution in tf ops: one small fused update per column, no readback.
  *
  * `t` is `[B, n, n]`, `rhs` `[B, n, k]`; `lower` describes M, not `t`. Only M's triangle is
- * read, so `t` may be a packed LU factor; with `unitDiagonal` M's diagonal is taken as ones
- * (on tfjs-node, whose native `MatrixTriangularSolve` kernel runs instead, t must then hold
- * ones there).
+ * read, so `t` may be a packed LU factor; with `unitDiagonal` M's diagonal is taken as ones.
  */
-export function triangularSolve(t: tf.Tensor, rhs: tf.Tensor,
-    {lower, transposeT = false, unitDiagonal = false}: {lower: boolean; transposeT?: boolean; unitDiagonal?: boolean}): tf.Tensor {
-  const ops = nativeOps();
-  if (ops != null) return ops.triangularSolve(t, rhs, transposeT ? !lower : lower, transposeT);
-  if (backendName() === 'cpu') {
-    const [batch, n, k] = rhs.shape as number[];
-    return tf.tensor3d(triangularSolveArrays(t.dataSync() as Float32Array, rhs.dataSync() as Float32Array,
-      batch, n, k, lower, transposeT, unitDiagonal), [batch, n, k]);
-  }
+export function triangularSolve(t: tf.Tensor, rhs: tf.Tensor, {lower, transposeT = false, unitDiagonal = false}: Triangle): tf.Tensor {
   return substitute(t, rhs, lower, transposeT, unitDiagonal);
 }
 

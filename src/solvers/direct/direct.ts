@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import {LinearOperator} from '../operators/LinearOperator';
-import {SolverResult, SolveStatus} from './Solver';
-import {columnNorm, readScalars} from './linalg';
+import {LinearOperator} from '../../operators/LinearOperator';
+import {SolverResult, SolveStatus} from '../Solver';
+import {columnNorm, readScalars} from '../linalg';
+import {FLOAT32_EPS, TINY} from '../../core/float32';
+import {LinearSolveError} from '../../core/LinearSolveError';
 
 /** A `[n, n]` or `[B, n, n]` tensor as `[B, n, n]`. */
 export function asBatch(t: tf.Tensor): tf.Tensor {
@@ -18,7 +20,7 @@ export function likeInput(x: tf.Tensor, input: tf.Tensor): tf.Tensor {
  * (Higham, Thm 9.4 and §7.1). Beyond 100·n·ε, with ‖A‖₂ ≤ n·max|aᵢⱼ|, the factorisation
  * broke down numerically (or a kernel is wrong): never report that as converged.
  */
-const BACKWARD_ERROR_FACTOR = 100 * 1.1920929e-7;
+const BACKWARD_ERROR_FACTOR = 100 * FLOAT32_EPS;
 
 /**
  * The one readback of a direct solve: whether the factorisation's `pivotOk` held, the
@@ -40,11 +42,35 @@ export function finishDirect(operator: LinearOperator, b: tf.Tensor, x: tf.Tenso
     const bNorm = columnNorm(b);
     const scale = tf.add(tf.mul(tf.mul(maxAbsA, n), columnNorm(x)), bNorm);
     // ‖b‖ = 0 gives x = 0 and r = 0, so the floors only turn 0/0 into 0.
-    return [pivotOk, tf.max(tf.div(r, tf.maximum(bNorm, 1e-30))), tf.max(tf.div(r, tf.maximum(scale, 1e-30)))];
+    return [pivotOk, tf.max(tf.div(r, tf.maximum(bNorm, TINY))), tf.max(tf.div(r, tf.maximum(scale, TINY)))];
   });
   let status: SolveStatus = 'converged';
   if (pivots < 1) status = 'singular';
   else if (!Number.isFinite(residual) || !Number.isFinite(backwardError)) status = 'nonFinite';
   else if (backwardError > BACKWARD_ERROR_FACTOR * n) status = 'singular';
   return {x, status, iterations: 1, relativeResidual: residual};
+}
+
+/**
+ * Aᵀ as an operator if A can give it; else a stand-in that raises A's 'noTranspose' error only
+ * when applied. Direct solvers transpose with their factors, so they need Aᵀ itself only to
+ * measure a residual.
+ */
+export function transposeOrDeferred(operator: LinearOperator): LinearOperator {
+  try {
+    return operator.transpose();
+  } catch (error) {
+    if (!(error instanceof LinearSolveError && error.code === 'noTranspose')) throw error;
+    const fail = (): never => { throw error; };
+    return {
+      kind: operator.kind, shape: operator.shape, batchSize: operator.batchSize, tags: operator.tags,
+      hasTag: tag => operator.hasTag(tag),
+      matvec: fail, apply: fail, toDense: fail,
+      transpose: () => operator,
+      diagonal: () => operator.diagonal(),
+      parameters: () => [],
+      withParameters: () => transposeOrDeferred(operator),
+      parameterGradients: () => null,
+    };
+  }
 }

@@ -1,12 +1,12 @@
 /**
- * Dense factorisations and triangular solves on plain typed arrays, for the cpu backend:
+ * Dense factorisations, triangular solves and COO products on plain typed arrays, for the cpu backend:
  * there a tensor's data already lives in JavaScript memory, so one read and one write beat
  * thousands of tf ops (the tf-ops elimination runs about 50 kernels per column).
  * Arithmetic is in float64, results are stored as float32. Row-major `[B, n, n]` batches.
  */
 
 /** P A = L U with partial pivoting, in place on a copy: packed L\U, row indices, pivots. */
-export function luFactor(a: Float32Array, batch: number, n: number):
+export function luFactorArrays(a: Float32Array, batch: number, n: number):
     {packed: Float32Array; perm: Int32Array; pivots: Float32Array} {
   const packed = new Float32Array(a.length);
   const perm = new Int32Array(batch * n);
@@ -41,7 +41,7 @@ export function luFactor(a: Float32Array, batch: number, n: number):
 }
 
 /** A = L Lᵀ; the lower factor, NaN from the first non-positive pivot on. */
-export function choleskyFactor(a: Float32Array, batch: number, n: number): Float32Array {
+export function choleskyFactorArrays(a: Float32Array, batch: number, n: number): Float32Array {
   const out = new Float32Array(a.length);
   const l = new Float64Array(n * n);
   for (let b = 0; b < batch; b++) {

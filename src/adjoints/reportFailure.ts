@@ -1,24 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import {LinearOperator} from './operators/LinearOperator';
-import {SolveStatus} from './solvers/Solver';
-import {LinearSolveError, LinearSolveErrorCode} from './LinearSolveError';
-import {OnFailure} from './options';
-
-/** The outcome of a solve as a solver reported it. */
-export interface Outcome {
-  status: SolveStatus;
-  iterations: number;
-  relativeResidual: number;
-  method: string;
-}
+import {LinearOperator} from '../operators/LinearOperator';
+import {LinearSolveError, LinearSolveErrorCode} from '../core/LinearSolveError';
+import {OnFailure, SolveStats, SolveStatus} from '../core/SolveStats';
 
 /**
  * Turns a failed outcome into an error, a warning or nothing, as `onFailure` says. A failure
  * whose inputs hold NaN or Inf is reported as 'nonFinite' whatever the solver saw, because
  * that is the cause to fix.
  */
-export function reportFailure(outcome: Outcome, operator: LinearOperator, b: tf.Tensor,
-    onFailure: OnFailure, rtol: number): Outcome {
+export function reportFailure(outcome: SolveStats, operator: LinearOperator, b: tf.Tensor,
+    onFailure: OnFailure, rtol: number): SolveStats {
   if (outcome.status === 'converged' || outcome.status === 'unchecked') return outcome;
   const diagnosed = {...outcome};
   if (!inputsFinite(operator, b)) diagnosed.status = 'nonFinite';
@@ -34,7 +25,7 @@ function inputsFinite(operator: LinearOperator, b: tf.Tensor): boolean {
   return tf.tidy(() => tensors.every(t => tf.all(tf.isFinite(t)).dataSync()[0] === 1));
 }
 
-function failureError({status, method, iterations, relativeResidual}: Outcome, rtol: number): LinearSolveError {
+function failureError({status, method, iterations, relativeResidual}: SolveStats, rtol: number): LinearSolveError {
   const residual = relativeResidual.toExponential(2);
   const messages: Record<Exclude<SolveStatus, 'converged' | 'unchecked'>, [LinearSolveErrorCode, string]> = {
     nonFinite: ['nonFinite', `${method}: A or b contains NaN or Inf, or the solution overflowed ` +

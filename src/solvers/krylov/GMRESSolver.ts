@@ -7,13 +7,14 @@
  * cycle that looks converged is confirmed by the true residual at the start of the next.
  */
 import * as tf from '@tensorflow/tfjs';
-import {SolverOptions, SolverResult, SolverState, SolveStatus} from './Solver';
-import {columnDot, columnNorm, divide, readScalars, stopGradient} from './linalg';
+import {SolverCapabilities, SolverOptions, SolverResult, SolverState, SolveStatus} from '../Solver';
+import {columnDot, columnNorm, divide, readScalars, stopGradient} from '../linalg';
 import {IterativeSolver, IterativeState, finishIterative, initialGuess, iterationCap, thresholds} from './iterative';
 
 /** GMRES(restart): general A, minimal residual over each Krylov cycle. */
 export class GMRESSolver extends IterativeSolver {
   readonly name = 'gmres';
+  readonly capabilities: SolverCapabilities = {...this.capabilities, options: [...this.capabilities.options, 'restart']};
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
     const s = state as IterativeState;

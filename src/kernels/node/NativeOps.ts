@@ -1,25 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** The name of the active backend ('cpu', 'tensorflow', 'wasm', 'webgl', …). */
-export function backendName(): string {
-  return tf.getBackend() ?? 'cpu';
-}
-
-/** Whether readbacks are expensive here (GPU backends): iterative solvers then check rarely. */
-export function isGpuBackend(): boolean {
-  const name = backendName();
-  return name === 'webgl' || name === 'webgpu';
-}
-
-/**
- * Default `checkEvery`: every 10th iteration on GPUs (a readback drains the queue: checking
- * every CG iteration cost +33% per iteration under SwiftShader, bench/browser), every 5th elsewhere (the check's own dozen kernels cost about a
- * fifth of a CG step on tfjs-node; at most 4 extra iterations).
- */
-export function defaultCheckEvery(): number {
-  return isGpuBackend() ? 10 : 5;
-}
-
 /** An attribute of a native TensorFlow op, as tfjs-node's binding takes it. */
 export interface NativeAttr {name: string; type: number; value: unknown}
 
@@ -31,11 +11,12 @@ interface NativeBackend {
 
 /**
  * TensorFlow's own kernels, called by name, when the active backend is tfjs-node; else null.
+ * Ops called this way are not recorded on tfjs's tape: use them only inside a custom op's
+ * forward (whose gradient is written separately) or off the tape.
  * tfjs's wrappers validate indices in JavaScript and lack LU, Cholesky and triangular solves;
  * the native kernels do not.
  */
 export function nativeOps(): NativeOps | null {
-  if (backendName() !== 'tensorflow') return null;
   const backend = tf.backend() as unknown as NativeBackend;
   if (typeof backend.executeSingleOutput !== 'function' || backend.binding == null) return null;
   return new NativeOps(backend);

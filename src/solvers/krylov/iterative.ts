@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import {LinearOperator} from '../operators/LinearOperator';
-import {LinearSolveError} from '../LinearSolveError';
-import {Solver, SolverOptions, SolverResult, SolverState, SolveStatus} from './Solver';
-import {columnNorm, divide, readScalars, relativeTo, safeDivide, stopGradient} from './linalg';
+import {LinearOperator} from '../../operators/LinearOperator';
+import {LinearSolveError} from '../../core/LinearSolveError';
+import {Solver, SolverCapabilities, SolverOptions, SolverResult, SolverState, SolveStatus} from '../Solver';
+import {columnNorm, divide, readScalars, relativeTo, safeDivide, stopGradient} from '../linalg';
 
 /** M ≈ A⁻¹ applied to a residual block. */
 export type Preconditioner = (r: tf.Tensor) => tf.Tensor;
@@ -45,6 +45,11 @@ export class IterativeState implements SolverState {
 export abstract class IterativeSolver implements Solver {
   abstract readonly name: string;
   readonly iterative = true;
+  /** Iterative methods solve with Aᵀ itself in the backward; GMRES adds 'restart', CG needs SPD. */
+  readonly capabilities: SolverCapabilities = {
+    kind: 'iterative', needsTranspose: true, batches: true, needsSPD: false,
+    options: ['preconditioner', 'x0', 'fixedIterations'],
+  };
 
   init(operator: LinearOperator, options: SolverOptions): SolverState {
     return initIterative(operator, options);
