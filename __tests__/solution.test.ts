@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
 import {describeEachBackend} from './support/backends';
 import {CASES, Case} from '../testing/cases';
-import {autoChecks, batchChecks, solutionChecks} from './support/properties';
+import {autoChecks, batchChecks, solutionChecks, sparseBatchChecks} from './support/properties';
 
 describeEachBackend('solution matches a float64 reference', backend => {
   for (const check of solutionChecks(backend)) it(check.name, check.run);
@@ -20,4 +20,5 @@ describeEachBackend("'auto' picks by the solvers' capabilities", backend => {
 
 describeEachBackend('batched systems', () => {
   for (const check of batchChecks()) it(check.name, check.run);
+  for (const check of sparseBatchChecks()) it(check.name, check.run);
 });

@@ -53,4 +53,8 @@ export type {EstimateOptions, EstimateResult, EstimateMethod, BoundKind, LocalSo
 
 export {odeint, odeintWithInfo} from './ode';
 export type {OdeFunction, OdeintResult, OdeintOptions, OdeMethod, OdeAdjoint} from './ode';
+
+export {conditionNumber} from './linalg/conditionNumber';
+export type {ConditionNumberOptions} from './linalg/conditionNumber';
+
 export * as layers from './layers';

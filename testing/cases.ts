@@ -55,7 +55,7 @@ function denseCase(name: string, A: Matrix64, methods: Method[], tags: ls.Operat
 }
 
 /** COO triplets from a float64 matrix's nonzeros, in row order. */
-function cooOf(A: Matrix64): {indices: number[][]; values: number[]} {
+export function cooOf(A: Matrix64): {indices: number[][]; values: number[]} {
   const indices: number[][] = [];
   const values: number[] = [];
   for (let i = 0; i < A.n; i++) {

@@ -130,3 +130,77 @@ export function outerNegative(lambda: Float64Array, x: Float64Array, n: number, 
   }
   return out;
 }
+
+/**
+ * Eigenvalues (ascending) and orthonormal eigenvectors (columns of a row-major matrix) of a
+ * symmetric float64 matrix by the cyclic Jacobi method (Golub & Van Loan, Alg. 8.5.3).
+ */
+export function symmetricEigen(a: Matrix64): {values: Float64Array; vectors: Matrix64} {
+  const {n} = a;
+  const m = Float64Array.from(a.data);
+  const v = matrix(n, (i, j) => (i === j ? 1 : 0)).data;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += m[p * n + q] ** 2;
+    if (off < 1e-30) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = m[p * n + q];
+        if (apq === 0) continue;
+        const theta = (m[q * n + q] - m[p * n + p]) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const mkp = m[k * n + p];
+          const mkq = m[k * n + q];
+          m[k * n + p] = c * mkp - s * mkq;
+          m[k * n + q] = s * mkp + c * mkq;
+        }
+        for (let k = 0; k < n; k++) {
+          const mpk = m[p * n + k];
+          const mqk = m[q * n + k];
+          m[p * n + k] = c * mpk - s * mqk;
+          m[q * n + k] = s * mpk + c * mqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const vkp = v[k * n + p];
+          const vkq = v[k * n + q];
+          v[k * n + p] = c * vkp - s * vkq;
+          v[k * n + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  const order = Array.from({length: n}, (_, i) => i).sort((i, j) => m[i * n + i] - m[j * n + j]);
+  return {
+    values: Float64Array.from(order, i => m[i * n + i]),
+    vectors: matrix(n, (i, j) => v[i * n + order[j]]),
+  };
+}
+
+/**
+ * κ₂(A) = σmax/σmin in float64 from the eigen-decomposition of AᵀA, and its gradient
+ * ∂κ/∂A = (u₁v₁ᵀ − κ·uₙvₙᵀ)/σmin with uᵢ = A vᵢ/σᵢ (row-major n×n).
+ */
+export function condition2(a: Matrix64): {kappa: number; gradient: Float64Array; sigmas: Float64Array} {
+  const {n} = a;
+  const ata = matrix(n, (i, j) => {
+    let s = 0;
+    for (let k = 0; k < n; k++) s += a.data[k * n + i] * a.data[k * n + j];
+    return s;
+  });
+  const {values, vectors} = symmetricEigen(ata);
+  const sigmas = Float64Array.from(values, v => Math.sqrt(Math.max(v, 0)));
+  const column = (j: number) => Float64Array.from({length: n}, (_, i) => vectors.data[i * n + j]);
+  const [vMin, vMax] = [column(0), column(n - 1)];
+  const [sMin, sMax] = [sigmas[0], sigmas[n - 1]];
+  const uMax = matmul(a, vMax).map(x => x / sMax);
+  const uMin = matmul(a, vMin).map(x => x / sMin);
+  const kappa = sMax / sMin;
+  const gradient = Float64Array.from({length: n * n}, (_, e) => {
+    const [i, j] = [Math.floor(e / n), e % n];
+    return (uMax[i] * vMax[j] - kappa * uMin[i] * vMin[j]) / sMin;
+  });
+  return {kappa, gradient, sigmas};
+}

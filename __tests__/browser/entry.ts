@@ -7,11 +7,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  Check, batchChecks, finiteDifferenceChecks, gradientChecks, leakChecks, measureGradsLeak, solutionChecks,
+  AsyncCheck, Check, batchChecks, finiteDifferenceChecks, gradientChecks, leakChecks, measureGradsLeak, solutionChecks,
 } from '../support/properties';
 import {CheckResult, Harness, PageInfo, SUITES} from './suites';
 
-let checks: Map<string, Map<string, Check>> | null = null;
+let checks: Map<string, Map<string, Check | AsyncCheck>> | null = null;
 
 function rendererString(): string {
   const gl = document.createElement('canvas').getContext('webgl2');
@@ -56,14 +56,14 @@ function names(): {suite: string; names: string[]}[] {
   return SUITES.map(s => ({suite: s.title, names: s.checks(0).map(c => c.name)}));
 }
 
-function run(suite: string, name: string): CheckResult {
+async function run(suite: string, name: string): Promise<CheckResult> {
   const check = checks?.get(suite)?.get(name);
   if (check == null) {
     return {suite, name, ok: false, ms: 0, message: checks == null ? 'setup() has not run' : 'no such check in the page'};
   }
   const start = performance.now();
   try {
-    check.run();
+    await check.run();
     return {suite, name, ok: true, message: '', ms: performance.now() - start};
   } catch (error) {
     const e = error as Error;

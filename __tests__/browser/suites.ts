@@ -4,26 +4,29 @@
  * them) and by jest (webgl.test.ts names its tests from them before the page exists).
  */
 import {
-  Check, autoChecks, batchChecks, finiteDifferenceChecks, gradientChecks, leakChecks, secondOrderChecks, solutionChecks,
+  AsyncCheck, Check, autoChecks, batchChecks, finiteDifferenceChecks, gradientChecks, leakChecks, secondOrderChecks, solutionChecks,
+  sparseBatchChecks,
 } from '../support/properties';
 import {odeChecks} from '../support/odeProperties';
+import {solveModelFitCheck} from '../support/layerProperties';
 
 export interface Suite {
   /** The Node suite's describe title; jest appends ` [webgl]`. */
   title: string;
   /** The checks; `gradsLeak` is tfjs's own per-input leak of tf.grads, measured in the page. */
-  checks(gradsLeak: number): Check[];
+  checks(gradsLeak: number): Array<Check | AsyncCheck>;
 }
 
 export const SUITES: Suite[] = [
   {title: 'solution matches a float64 reference', checks: () => solutionChecks('webgl')},
   {title: "'auto' picks by the solvers' capabilities", checks: () => autoChecks('webgl')},
-  {title: 'batched systems', checks: () => batchChecks()},
+  {title: 'batched systems', checks: () => [...batchChecks(), ...sparseBatchChecks()]},
   {title: 'gradients match the analytic float64 ones', checks: () => gradientChecks('webgl')},
   {title: 'gradients agree with finite differences (loose, float32)', checks: () => finiteDifferenceChecks('webgl')},
   {title: 'no tensor leaks', checks: gradsLeak => leakChecks(gradsLeak, 'webgl')},
   {title: 'second derivatives with respect to A over the case table', checks: () => secondOrderChecks('webgl')},
   {title: 'odeint and the physics ODE layer', checks: () => odeChecks()},
+  {title: 'solve layers train with model.fit', checks: () => [solveModelFitCheck()]},
 ];
 
 /** One check's outcome in the page. */
@@ -57,5 +60,5 @@ export interface PageInfo {
 export interface Harness {
   setup(): Promise<PageInfo>;
   names(): {suite: string; names: string[]}[];
-  run(suite: string, name: string): CheckResult;
+  run(suite: string, name: string): Promise<CheckResult>;
 }

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../../src';
-import {CASES, Case, Method, casesFor, kappaOf} from '../../testing/cases';
+import {CASES, Case, Method, casesFor, convectionDiffusion, cooOf, kappaOf} from '../../testing/cases';
 import {FLOAT32_EPS, Matrix64, condition, matmul, randomVector, relativeError, solve64, transpose} from '../../testing/reference';
 import {RTOL, solutionBound} from '../../testing/bounds';
 
@@ -13,6 +13,12 @@ export interface Check {
   /** Unique within a suite; the test's name. */
   name: string;
   run(): void;
+}
+
+/** A check that trains with the asynchronous `model.fit`: it rejects on failure. */
+export interface AsyncCheck {
+  name: string;
+  run(): Promise<void>;
 }
 
 const ITERATIVE = new Set<Method>(['cg', 'bicgstab', 'gmres', 'jacobi']);
@@ -68,6 +74,55 @@ export function batchChecks(): Check[] {
     },
   })));
 }
+
+/**
+ * A batch of two sparse matrices on one pattern (values `[2, nnz]`: 6×6-grid Poisson and
+ * convection-diffusion, whose patterns agree), b `[2, n]` and `[2, n, 2]`: each member's
+ * x against float64, and ∂values `[2, nnz]` against −Σₖ λ[row e]·x[col e] per member.
+ */
+export function sparseBatchChecks(): Check[] {
+  const members = [convectionDiffusion(6, 0), convectionDiffusion(6, 0.8)];
+  const n = members[0].n;
+  const coo = members.map(cooOf);
+  if (JSON.stringify(coo[0].indices) !== JSON.stringify(coo[1].indices)) throw new Error('patterns differ');
+  const {indices} = coo[0];
+  const nnz = indices.length;
+  const part = (v: ArrayLike<number>, i: number, size: number) =>
+    Float64Array.from(Array.prototype.slice.call(v, i * size, (i + 1) * size));
+  return (['lu', 'bicgstab', 'gmres', 'jacobi'] as Method[]).flatMap(method => [1, 2].map(k => ({
+    name: `sparse values [2, nnz] with b [2, n${k > 1 ? ', k' : ''}] by ${method}: x and ∂values`,
+    run: () => {
+      const b = Float64Array.from(randomVector(2 * n * k, 7), Math.fround);
+      const w = Float64Array.from(randomVector(2 * n * k, 8), Math.fround);
+      const shape = k === 1 ? [2, n] : [2, n, k];
+      const {x, dValues} = tf.tidy(() => {
+        const values = tf.tensor2d(Float32Array.from([...coo[0].values, ...coo[1].values]), [2, nnz]);
+        const rhs = tf.tensor(Float32Array.from(b), shape);
+        const weights = tf.tensor(Float32Array.from(w), shape);
+        const solveWith = (v: tf.Tensor) => ls.solve(ls.sparse({indices, values: v, shape: [n, n]}), rhs, {method, rtol: RTOL});
+        const solution = solveWith(values);
+        equal('shape', String(solution.shape), String(shape));
+        const [g] = tf.grads((v: tf.Tensor) => tf.sum(tf.mul(weights, solveWith(v))))([values]);
+        equal('∂values shape', String(g.shape), String([2, nnz]));
+        return {x: solution.dataSync().slice(), dValues: g.dataSync().slice()};
+      });
+      members.forEach((member, i) => {
+        const bound = solutionBound(n, condition(member), method !== 'lu');
+        const xi = solve64(member, part(b, i, n * k), k);
+        const lambda = solve64(transpose(member), part(w, i, n * k), k);
+        atMost(`member ${i}: ‖x − x*‖/‖x*‖`, relativeError(part(x, i, n * k), xi), bound);
+        const expected = Float64Array.from(indices, ([r, c]) => {
+          let s = 0;
+          for (let j = 0; j < k; j++) s += lambda[r * k + j] * xi[c * k + j];
+          return -s;
+        });
+        atMost(`member ${i}: ∂values error`, relativeError(part(dValues, i, nnz), expected), 2 * bound);
+      });
+    },
+  })));
+}
+/**
+/**
 
 /** L = Σ w ⊙ x: ∂L/∂b and ∂L/∂θ from the library, flattened. */
 function libraryGradients(c: Case, method: Method, b: Float64Array, w: Float64Array, k: number): Float32Array[] {

@@ -5,19 +5,27 @@ import {injectiveGather, sparseProduct, valuesGradient} from './sparseProduct';
 import {asFloat32} from '../../core/validate';
 import {LinearSolveError} from '../../core/LinearSolveError';
 
-/** A sparse n×n matrix: a fixed pattern and differentiable `values` on it. */
+/**
+ * A sparse n×n matrix: a fixed pattern and differentiable `values` on it; or, with values
+ * `[B, nnz]`, a batch of B matrices on one pattern, applied to `[B, n, k]` blocks.
+ */
 export class SparseOperator extends BaseOperator {
   readonly kind = 'sparse';
   readonly shape: [number, number];
+  readonly batchSize: number | null;
 
   constructor(readonly pattern: SparsePattern, readonly values: tf.Tensor,
       tags: readonly OperatorTag[] = [], private readonly transposed = false) {
     super(tags);
     this.shape = [pattern.n, pattern.n];
+    this.batchSize = values.rank === 2 ? values.shape[0] : null;
   }
 
   apply(x: tf.Tensor): tf.Tensor {
-    return sparseProduct(this.pattern, this.values, x, this.transposed);
+    if (this.batchSize == null) return sparseProduct(this.pattern, this.values, x, this.transposed);
+    const [batch, n, k] = x.shape;
+    return tf.tidy(() => tf.reshape(sparseProduct(this.block(), this.flatValues(), tf.reshape(x, [batch * n, k]),
+      this.transposed), [batch, n, k]));
   }
 
   transpose(): LinearOperator {
@@ -33,23 +41,47 @@ export class SparseOperator extends BaseOperator {
     return new SparseOperator(this.pattern, values, this.tags, this.transposed);
   }
 
-  /** Σₖ λ[row e, k]·x[col e, k] on the pattern only. */
+  /** Σₖ λ[row e, k]·x[col e, k] on the pattern only (per batch member when batched). */
   parameterGradients(lambda: tf.Tensor, x: tf.Tensor): tf.Tensor[] {
-    return [valuesGradient(this.pattern, lambda, x, this.transposed)];
+    if (this.batchSize == null) return [valuesGradient(this.pattern, lambda, x, this.transposed)];
+    const [batch, n, k] = x.shape;
+    return [tf.tidy(() => tf.reshape(valuesGradient(this.block(), tf.reshape(lambda, [batch * n, k]),
+      tf.reshape(x, [batch * n, k]), this.transposed), [batch, this.pattern.nnz]))];
   }
 
   toDense(): tf.Tensor {
     return tf.tidy(() => {
       const {rowTensor, colTensor, n} = this.pattern;
-      const [r, c] = this.transposed ? [colTensor, rowTensor] : [rowTensor, colTensor];
-      return tf.scatterND(tf.stack([r, c], 1), this.values, [n, n]);
+      if (this.batchSize == null) {
+        const [r, c] = this.transposed ? [colTensor, rowTensor] : [rowTensor, colTensor];
+        return tf.scatterND(tf.stack([r, c], 1), this.values, [n, n]);
+      }
+      // Rows of the block-diagonal pattern, columns within the member: [B·n, n], one scatter.
+      const batch = this.batchSize;
+      const block = this.block();
+      const [r, c] = this.transposed ? [block.colTensor, tf.tile(rowTensor, [batch])] :
+        [block.rowTensor, tf.tile(colTensor, [batch])];
+      return tf.reshape(tf.scatterND(tf.stack([r, c], 1), this.flatValues(), [batch * n, n]), [batch, n, n]);
     });
   }
 
-  /** diag(A), differentiable in `values` on every backend (no scatter, no segment sum). */
+  /** diag(A) `[n]` (`[B, n]`), differentiable in `values` on every backend (no scatter, no segment sum). */
   diagonal(): tf.Tensor {
-    const {width, slots, inverse} = this.pattern.diagonalSlots();
-    return tf.tidy(() => tf.sum(tf.reshape(injectiveGather(this.values, slots, inverse), [this.pattern.n, width]), 1));
+    const pattern = this.batchSize == null ? this.pattern : this.block();
+    const {width, slots, inverse} = pattern.diagonalSlots();
+    const shape = this.batchSize == null ? [this.pattern.n] : [this.batchSize, this.pattern.n];
+    return tf.tidy(() => tf.reshape(tf.sum(tf.reshape(injectiveGather(this.flatValues(), slots, inverse),
+      [pattern.n, width]), 1), shape));
+  }
+
+  /** The block-diagonal pattern of the batch (see `SparsePattern.blockDiagonal`). */
+  private block(): SparsePattern {
+    return this.pattern.blockDiagonal(this.batchSize ?? 1);
+  }
+
+  /** values as `[B·nnz]`, the block-diagonal pattern's values. */
+  private flatValues(): tf.Tensor {
+    return this.batchSize == null ? this.values : tf.reshape(this.values, [this.batchSize * this.pattern.nnz]);
   }
 
   /**
@@ -61,8 +93,8 @@ export class SparseOperator extends BaseOperator {
   }
 
   /**
-   * The same pattern with new values: the cheap way to rebuild A(θ) every training step,
-   * since the pattern (and its backend layout) is read and built only once.
+   * The same pattern with new values, `[nnz]` or a batch `[B, nnz]`: the cheap way to rebuild
+   * A(θ) every training step, since the pattern (and its backend layout) is read and built only once.
    *
    * ```ts
    * const A = ls.sparse({indices, values: initial, shape: [n, n]});
@@ -71,21 +103,28 @@ export class SparseOperator extends BaseOperator {
    */
   withValues(values: tf.Tensor): SparseOperator {
     const v = asFloat32(values, 'values');
-    if (v.rank !== 1 || v.shape[0] !== this.pattern.nnz) {
+    if (!valuesFit(v, this.pattern.nnz)) {
       throw new LinearSolveError('shape',
-        `withValues: values must have shape [${this.pattern.nnz}] like the pattern, got [${v.shape}].`);
+        `withValues: values must have shape [${this.pattern.nnz}] or [B, ${this.pattern.nnz}] like the pattern, got [${v.shape}].`);
     }
     return new SparseOperator(this.pattern, v, this.tags, this.transposed);
   }
+}
 
-
+/** Whether values fit a pattern of nnz entries: `[nnz]`, or a batch `[B, nnz]` with B ≥ 1. */
+function valuesFit(values: tf.Tensor, nnz: number): boolean {
+  return (values.rank === 1 || (values.rank === 2 && values.shape[0] >= 1)) && values.shape[values.rank - 1] === nnz;
 }
 
 /** The COO description that `sparse` takes. */
 export interface SparseSpec {
   /** `[nnz, 2]` (row, column) pairs: an int32 tensor or a number[][]. */
   indices: tf.Tensor | number[][];
-  /** `[nnz]` float32 values; gradients reach them, on the pattern only. */
+  /**
+   * `[nnz]` float32 values, or `[B, nnz]` for a batch of B matrices on the one pattern (solved
+   * together like a dense `[B, n, n]`, with b `[B, n]` or `[B, n, k]`); gradients reach them,
+   * on the pattern only.
+   */
   values: tf.Tensor;
   /** `[n, n]`. */
   shape: [number, number];
@@ -104,6 +143,10 @@ export interface SparseSpec {
  * const A = ls.sparse({indices: [[0, 0], [1, 1], [0, 1], [1, 0]],
  *                      values: tf.tensor1d([4, 3, 1, 1]), shape: [2, 2]});
  * const x = ls.solve(A, tf.tensor1d([1, 2]), {method: 'cg'});
+ * // A batch of 2 matrices on the same pattern: values [2, nnz], b [2, n].
+ * const As = ls.sparse({indices: [[0, 0], [1, 1], [0, 1], [1, 0]],
+ *                       values: tf.tensor2d([[4, 3, 1, 1], [5, 2, 0, 1]]), shape: [2, 2]});
+ * const xs = ls.solve(As, tf.tensor2d([[1, 2], [3, 4]]));
  * ```
  */
 export function sparse(spec: SparseSpec): SparseOperator {
@@ -114,10 +157,10 @@ export function sparse(spec: SparseSpec): SparseOperator {
   }
   const pattern = patternOf(spec.indices, n);
   const values = asFloat32(spec.values, 'values');
-  if (values.rank !== 1 || values.shape[0] !== pattern.nnz) {
+  if (!valuesFit(values, pattern.nnz)) {
     if (values !== spec.values) values.dispose();
     throw new LinearSolveError('shape',
-      `sparse: values must have shape [nnz] = [${pattern.nnz}] to match indices, got [${values.shape}].`);
+      `sparse: values must have shape [nnz] = [${pattern.nnz}] (or [B, ${pattern.nnz}] for a batch) to match indices, got [${values.shape}].`);
   }
   return new SparseOperator(pattern, values, spec.tags ?? []);
 }

@@ -25,6 +25,7 @@ interface BackendTensors {
 export class SparsePattern implements CooPattern {
   readonly nnz: number;
   private readonly byBackend = new Map<string, BackendTensors>();
+  private readonly blocks = new Map<number, SparsePattern>();
 
   constructor(readonly n: number, readonly rows: Int32Array, readonly cols: Int32Array) {
     this.nnz = rows.length;
@@ -82,8 +83,34 @@ export class SparsePattern implements CooPattern {
     return entry.value as T;
   }
 
+  /**
+   * The block-diagonal pattern diag(A₁, …, A_B) of `batch` copies, size `batch·n`, entry
+   * b·nnz + e at (b·n + row e, b·n + col e): a batch of B matrices on this pattern, values
+   * `[B, nnz]` flattened, is one sparse product on `[B·n, k]`, with every backend's kernel and
+   * gradient as they are. Made once per batch size and freed with this pattern.
+   */
+  blockDiagonal(batch: number): SparsePattern {
+    if (batch === 1) return this;
+    let block = this.blocks.get(batch);
+    if (block == null) {
+      const rows = new Int32Array(batch * this.nnz);
+      const cols = new Int32Array(batch * this.nnz);
+      for (let b = 0; b < batch; b++) {
+        for (let e = 0; e < this.nnz; e++) {
+          rows[b * this.nnz + e] = b * this.n + this.rows[e];
+          cols[b * this.nnz + e] = b * this.n + this.cols[e];
+        }
+      }
+      block = new SparsePattern(batch * this.n, rows, cols);
+      this.blocks.set(batch, block);
+    }
+    return block;
+  }
+
   /** Frees every index tensor on every backend; they are rebuilt if the pattern is used again. */
   dispose(): void {
+    for (const block of this.blocks.values()) block.dispose();
+    this.blocks.clear();
     for (const {entries, diagonal, kernels} of this.byBackend.values()) {
       if (entries) tf.dispose([entries.rows, entries.cols]);
       if (diagonal) tf.dispose([diagonal.slots, diagonal.inverse]);
