@@ -88,6 +88,13 @@ describeEachBackend('physicsNeuralODE layer', () => {
 
   it('trains with model.fit and survives a save/load round trip', async () => {
     const model = tf.sequential({layers: [ls.layers.physicsNeuralODE({...layerConfig, inputShape: [n]})]});
+    // The layer's own initialisers (Glorot kernels, zero biases), seeded: an unseeded start made
+    // the 5-epoch loss drop vary from run to run around the asserted 20%.
+    const layer = model.layers[0];
+    const seeded = layer.getWeights().map((w, i) =>
+      w.rank === 1 ? tf.zerosLike(w) : tf.initializers.glorotUniform({seed: 11 + i}).apply(w.shape));
+    layer.setWeights(seeded);
+    tf.dispose(seeded);
     model.compile({optimizer: tf.train.adam(0.02), loss: 'meanSquaredError'});
     const x = y0s();
     const target = targets();
