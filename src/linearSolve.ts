@@ -12,6 +12,7 @@ import {SolveOptions, resolveOptions} from './options';
 import {LinearSolveError} from './LinearSolveError';
 import {Outcome} from './failure';
 import {asFloat32, requireSquare} from './util/validate';
+import {guardTape} from './util/tapeGuard';
 
 /** What `linearSolve` returns. */
 export interface LinearSolveResult {
@@ -41,7 +42,7 @@ export function linearSolve(A: tf.Tensor | LinearOperator, b: tf.Tensor,
     options: SolveOptions = {}): LinearSolveResult {
   const owned: tf.Tensor[] = [];
   try {
-    return solveOwning(A, b, options, owned);
+    return guardTape(() => solveOwning(A, b, options, owned));
   } finally {
     tf.dispose(owned);
   }

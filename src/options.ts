@@ -21,8 +21,8 @@ export interface SolveOptions {
   method?: MethodName | Solver;
   /**
    * How gradients flow: 'implicit' (default: one transposed solve, memory independent of the
-   * iterations), 'unrolled' (through every iteration), {truncated: k} (k taped Richardson
-   * steps from the solution), {stochastic: {rate, seed}} (the backward solves a Bernoulli(rate)
+   * iterations), 'unrolled' (through every iteration), {truncated: k} (k taped damped
+   * Richardson or Landweber steps from the solution, convergent for any A), {stochastic: {rate, seed}} (the backward solves a Bernoulli(rate)
    * sample of the right-hand-side columns, rescaled: unbiased), or an Adjoint instance.
    */
   adjoint?: 'implicit' | 'unrolled' | {truncated: number} | {stochastic: {rate: number; seed?: number}} | Adjoint;
