@@ -13,6 +13,8 @@ import {LinearSolveError} from './LinearSolveError';
 import {Outcome} from './failure';
 import {asFloat32, requireSquare} from './util/validate';
 import {guardTape} from './util/tapeGuard';
+import {validateOptionTypes, validateTags} from './validation/optionTypes';
+import {emptySolve, isEmptyProblem} from './validation/emptySolve';
 
 /** What `linearSolve` returns. */
 export interface LinearSolveResult {
@@ -42,7 +44,7 @@ export function linearSolve(A: tf.Tensor | LinearOperator, b: tf.Tensor,
     options: SolveOptions = {}): LinearSolveResult {
   const owned: tf.Tensor[] = [];
   try {
-    return guardTape(() => solveOwning(A, b, options, owned));
+    return guardTape(() => solveOwning(A, b, options ?? {}, owned));
   } finally {
     tf.dispose(owned);
   }
@@ -55,10 +57,12 @@ function solveOwning(A: tf.Tensor | LinearOperator, b: tf.Tensor, options: Solve
   const operator = asOperator(A, options, own);
   const rhs = own(asFloat32(b, 'b'), b);
   const layout = rightHandLayout(operator, rhs.shape);
+  validateOptionTypes(options as Record<string, unknown>);
   const x0 = options.x0 == null ? null : own(canonicalX0(options.x0, rhs.shape, layout.canonical), null);
   const resolved = resolveOptions(options, x0);
   const solver = chooseSolver(options.method, operator);
   const adjoint = chooseAdjoint(options.adjoint);
+  if (isEmptyProblem(operator, layout.canonical)) return emptySolve(operator, rhs, solver.name);
   const solved: {outcome?: Outcome} = {};
   const x = tf.tidy(() => {
     const canonical = tf.reshape(rhs, layout.canonical);
@@ -98,7 +102,7 @@ function asOperator(A: tf.Tensor | LinearOperator, options: SolveOptions,
   if (isLinearOperator(A)) return A;
   if (A instanceof tf.Tensor) {
     requireSquare(A.shape, 'A');
-    return new DenseOperator(own(asFloat32(A, 'A'), A), options.tags ?? []);
+    return new DenseOperator(own(asFloat32(A, 'A'), A), validateTags(options.tags, 'options'));
   }
   throw new LinearSolveError('dtype', 'A must be a tf.Tensor or a LinearOperator (ls.dense, ls.sparse, ls.matrixFree).');
 }

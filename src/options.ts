@@ -5,6 +5,7 @@ import {Solver, SolverOptions} from './solvers/Solver';
 import {Adjoint} from './adjoints/Adjoint';
 import {LinearSolveError} from './LinearSolveError';
 import {defaultCheckEvery} from './util/backend';
+import {validateOptionTypes} from './validation/optionTypes';
 
 /** What to do when a solve fails: throw a LinearSolveError, warn and return, or just return. */
 export type OnFailure = 'throw' | 'warn' | 'ignore';
@@ -78,6 +79,7 @@ const KNOWN_BACKWARD = new Set(['rtol', 'atol', 'maxIterations', 'checkEvery', '
 
 /** Validates the user's options and fills in defaults; x0 must already be in canonical shape. */
 export function resolveOptions(options: SolveOptions, x0: tf.Tensor | null): ResolvedOptions {
+  validateOptionTypes(options as Record<string, unknown>);
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) {
       throw new LinearSolveError('option', `Unknown option '${key}'. Known options: ${[...KNOWN].join(', ')}.`);

@@ -21,6 +21,7 @@ import {SolverState} from '../solvers/Solver';
 import {Outcome, reportFailure} from '../failure';
 import {ResolvedOptions} from '../options';
 import {customOp, isRecording, offTape} from '../util/customOp';
+import {computeScaled} from '../solvers/scaledCompute';
 
 /** The default adjoint: one transposed solve in the backward, memory independent of iterations. */
 export class ImplicitAdjoint implements Adjoint {
@@ -44,7 +45,10 @@ function implicitSolve(problem: SolveProblem, given: SolverState | null,
   const {operator, solver, b, options} = problem;
   // Fail before any work if the backward will need an Aᵀ the operator cannot give: an error
   // thrown inside tfjs's backward pass would strand the tape's saved tensors.
-  if (isRecording()) operator.transpose();
+  if (isRecording()) {
+    operator.transpose();
+    if (solver.iterative && options.preconditioner != null && options.preconditioner !== 'jacobi') options.preconditioner.transpose();
+  }
   let state = given;
   let outcome: Outcome | null = null;
   const ownState = given == null;
@@ -55,7 +59,7 @@ function implicitSolve(problem: SolveProblem, given: SolverState | null,
         state = solver.init(operator, options);
         state.tensors.forEach(t => tf.keep(t));
       }
-      const {x, ...diagnostics} = solver.compute(state, b, options);
+      const {x, ...diagnostics} = computeScaled(solver, state, b, options);
       outcome = {...diagnostics, method: solver.name};
       return x;
     });

@@ -24,6 +24,7 @@ import {isRecording, offTape} from '../util/customOp';
 import {stopGradient} from '../solvers/linalg';
 import {LinearSolveError} from '../LinearSolveError';
 import {TruncatedSteps} from './truncatedSteps';
+import {computeScaled} from '../solvers/scaledCompute';
 
 /** Off-tape solve, then `steps` taped damped steps whose gradient stands in for A⁻ᵀ. */
 export class TruncatedAdjoint implements Adjoint {
@@ -44,7 +45,7 @@ export class TruncatedAdjoint implements Adjoint {
       const xHat = offTape(() => {
         const state = solver.init(operator, options);
         try {
-          const {x, ...rest} = solver.compute(state, b, options);
+          const {x, ...rest} = computeScaled(solver, state, b, options);
           diagnostics = rest;
           return x;
         } finally {

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import {Adjoint, SolveProblem} from './Adjoint';
 import {Outcome, reportFailure} from '../failure';
 import {LinearSolveError} from '../LinearSolveError';
+import {computeScaled} from '../solvers/scaledCompute';
 
 /** Differentiate through the iterations themselves. */
 export class UnrolledAdjoint implements Adjoint {
@@ -24,7 +25,7 @@ export class UnrolledAdjoint implements Adjoint {
     const state = solver.init(operator, options);
     let result;
     try {
-      result = solver.compute(state, b, options);
+      result = computeScaled(solver, state, b, options);
     } finally {
       tf.dispose(state.tensors);
     }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {BaseOperator, LinearOperator, OperatorTag} from './LinearOperator';
 import {asFloat32} from '../util/validate';
+import {validateTags} from '../validation/optionTypes';
 import {LinearSolveError} from '../LinearSolveError';
 
 /** diag(d) for d of shape `[n]` (or `[B, n]` for a batch). */
@@ -59,5 +60,6 @@ export class DiagonalOperator extends BaseOperator {
  * ```
  */
 export function diagonal(d: tf.Tensor, options: {tags?: OperatorTag[]} = {}): LinearOperator {
-  return new DiagonalOperator(asFloat32(d, 'd'), options.tags ?? []);
+  const tags = validateTags(options?.tags, 'diagonal');
+  return new DiagonalOperator(asFloat32(d, 'd'), tags);
 }

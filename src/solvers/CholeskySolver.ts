@@ -5,7 +5,8 @@
  *
  * On tfjs-node TensorFlow's `Cholesky` kernel runs, on the cpu backend typed-array loops,
  * elsewhere the outer-product form in tf ops.
- * A pivot aₖₖ ≤ n·ε·max diag(A) means A is not (numerically) positive definite: 'singular'.
+ * A pivot aₖₖ ≤ n·ε·max diag(A) means A is not (numerically) positive definite: 'singular'; so
+ * does an A that is not symmetric (the factorisation reads one triangle only).
  */
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
@@ -15,6 +16,7 @@ import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
 import {triangularSolve} from './triangularSolve';
 import {asBatch, finishDirect, likeInput} from './direct';
 import {maxAbs} from './linalg';
+import {symmetric} from './symmetry';
 
 const FLOAT32_EPS = 1.1920929e-7;
 
@@ -46,7 +48,7 @@ export class CholeskySolver implements Solver {
       // dₖ² is the pivot aₖₖ − Σ lₖⱼ²; NaN (a failed native factorisation) fails the test too.
       const pivotOk = tf.cast(tf.greater(tf.min(tf.square(diagL)),
         tf.mul(tf.max(tf.abs(diagA)), n * FLOAT32_EPS)), 'float32');
-      return [lower, pivotOk, maxAbs(a)];
+      return [lower, tf.mul(pivotOk, symmetric(a)), maxAbs(a)];
     });
     return new CholeskyState(operator, tensors);
   }
@@ -57,7 +59,7 @@ export class CholeskySolver implements Solver {
       const y = triangularSolve(s.lower, asBatch(b), {lower: true});
       return likeInput(triangularSolve(s.lower, y, {lower: false, transposeT: true}), b);
     });
-    return finishDirect(s.operator, b, x, s.pivotOk, s.maxAbsA, options.measureResidual ?? true);
+    return finishDirect(s.operator, b, x, s.pivotOk, s.maxAbsA, options.measureResidual ?? true, options);
   }
 
   transpose(state: SolverState): SolverState {
@@ -71,8 +73,10 @@ function factorCholesky(a: tf.Tensor): tf.Tensor {
   if (ops != null) {
     try {
       return ops.cholesky(a);
-    } catch {
+    } catch (error) {
       // TensorFlow refuses matrices that are not positive definite; report it as a failed pivot.
+      // Anything else (out of memory) is not indefiniteness: let it through as it is.
+      if (!/cholesky|positive|invertible/i.test(String((error as Error)?.message))) throw error;
       return tf.fill(a.shape, NaN);
     }
   }

@@ -79,7 +79,7 @@ export class LUSolver implements Solver {
       }
       return likeInput(y, b);
     });
-    return finishDirect(s.operator, b, x, s.pivotOk, s.maxAbsA, options.measureResidual ?? true);
+    return finishDirect(s.operator, b, x, s.pivotOk, s.maxAbsA, options.measureResidual ?? true, options);
   }
 
   transpose(state: SolverState): SolverState {
@@ -98,8 +98,10 @@ function factorLU(a: tf.Tensor): {lower: tf.Tensor; upper: tf.Tensor; perm: tf.T
       // The kernel has no unit-diagonal mode; it reads only the triangle it is told to.
       const lower = ops.setDiagonal(lu, tf.ones([batch, n]));
       return {lower, upper: lu, perm, pivots: ops.diagonalPart(lu)};
-    } catch {
+    } catch (error) {
       // TensorFlow refuses exactly singular input ("Input is not invertible"): a zero pivot.
+      // Anything else (out of memory) is not singularity: let it through as it is.
+      if (!/invertible/i.test(String((error as Error)?.message))) throw error;
       const identity = tf.tile(tf.expandDims(tf.range(0, n, 1, 'int32'), 0), [batch, 1]);
       return {lower: tf.zerosLike(a), upper: tf.zerosLike(a), perm: identity, pivots: tf.zeros([batch, n])};
     }
@@ -140,6 +142,7 @@ function flatPermutation(perm: tf.Tensor): {forward: tf.Tensor; inverse: tf.Tens
   const forward = batch === 1 ? tf.reshape(perm, [n]) : tf.reshape(tf.add(perm, offsets), [batch * n]);
   const ops = nativeOps();
   if (ops != null) return {forward, inverse: ops.invertPermutation(forward)};
+  if (n === 1) return {forward, inverse: tf.clone(forward)};
   // inverse[perm[i]] = i: the row of the one-hot matrix P that holds column j.
   const inverseLocal = tf.cast(tf.argMax(tf.oneHot(perm, n), 1), 'int32');
   return {forward, inverse: tf.reshape(tf.add(inverseLocal, offsets), [batch * n])};

@@ -36,7 +36,8 @@ export function chooseSolver(method: MethodName | Solver | undefined, operator: 
     if (direct) return spd ? SOLVERS.cholesky() : SOLVERS.lu();
     return spd ? SOLVERS.cg() : SOLVERS.gmres();
   }
-  const make = SOLVERS[name as Exclude<MethodName, 'auto'>];
+  // Own properties only: 'constructor' or '__proto__' must not find Object.prototype's.
+  const make = Object.prototype.hasOwnProperty.call(SOLVERS, name) ? SOLVERS[name as Exclude<MethodName, 'auto'>] : null;
   if (make == null) {
     throw new LinearSolveError('option',
       `Unknown method '${String(name)}'. Use 'auto', 'lu', 'cholesky', 'cg', 'bicgstab', 'gmres', 'jacobi' or a Solver.`);
