@@ -33,6 +33,8 @@ export function computeScaled(solver: Solver, state: SolverState, b: tf.Tensor, 
       const result = solver.compute(state, scaled, {...options, x0, atol: atolScaled});
       const x = tf.mul(result.x, s);
       result.x.dispose();
+      // Scaling back can overflow (A ~ 1e-29, b ~ 1e29 gives x ~ 1e58): the solver saw a finite x.
+      if (result.status === 'converged' && !allFinite(x)) return {...result, x, status: 'nonFinite'};
       return {...result, x};
     } finally {
       tf.dispose([scaled, ...(x0 == null ? [] : [x0]), ...(typeof atolScaled === 'number' ? [] : [atolScaled])]);
@@ -40,4 +42,12 @@ export function computeScaled(solver: Solver, state: SolverState, b: tf.Tensor, 
   } finally {
     s.dispose();
   }
+}
+
+function allFinite(x: tf.Tensor): boolean {
+  if (x.size === 0) return true;
+  const flag = tf.tidy(() => tf.all(tf.isFinite(x)));
+  const ok = flag.dataSync()[0] === 1;
+  flag.dispose();
+  return ok;
 }
