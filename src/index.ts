@@ -21,7 +21,7 @@ export {matrixFree, MatrixFreeOperator} from './operators/MatrixFreeOperator';
 export type {MatrixFreeSpec, MatvecFn} from './operators/MatrixFreeOperator';
 export {diagonal, DiagonalOperator} from './operators/DiagonalOperator';
 
-export type {Solver, SolverState, SolverOptions, SolverResult, SolverCapabilities} from './solvers/Solver';
+export type {Solver, SolverState, SolverOptions, SolverResult, SolverCapabilities, SolverSpecificOption} from './solvers/Solver';
 export {chooseSolver} from './solvers/chooseSolver';
 export type {MethodName} from './solvers/chooseSolver';
 export {registerSolver, solverEntries} from './solvers/registry';
@@ -57,4 +57,8 @@ export type {OdeFunction, OdeintResult, OdeintOptions, OdeMethod, OdeAdjoint} fr
 export {conditionNumber} from './linalg/conditionNumber';
 export type {ConditionNumberOptions} from './linalg/conditionNumber';
 
+/**
+ * Drop-in tf.layers built on `solve` and `odeint`: they train with `model.fit`, save and load with
+ * the model (registered with `tf.serialization.registerClass` on import), and take a batch axis.
+ */
 export * as layers from './layers';

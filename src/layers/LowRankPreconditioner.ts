@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../index';
 
+/** 'inverse': M⁻¹ = D⁻¹ + VVᵀ applied directly; 'woodbury': M = D + UUᵀ inverted by the Woodbury identity. */
 export type PreconditionerForm = 'inverse' | 'woodbury';
 
 export class LowRankPreconditioner implements ls.LinearOperator {

@@ -22,7 +22,8 @@ export {differentiablePreconditioner, DifferentiablePreconditionerLayer} from '.
 export type {DifferentiablePreconditionerLayerArgs} from './DifferentiablePreconditionerLayer';
 export {LowRankPreconditioner} from './LowRankPreconditioner';
 export type {PreconditionerForm} from './LowRankPreconditioner';
-export type {SolveConfig, AdjointConfig} from './solveConfig';
+export type {SolveConfig, AdjointConfig, Shape} from './solveConfig';
+export type {Initializer, InitializerConfig} from './initializers';
 
 for (const cls of [LinearSolveLayer, SparseSolveLayer, UnrolledSolverLayer, LearnedPreconditionerLayer,
   DifferentiablePreconditionerLayer]) tf.serialization.registerClass(cls);

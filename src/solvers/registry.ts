@@ -10,6 +10,7 @@ import {Solver, SolverCapabilities, SolverSpecificOption} from './Solver';
 /** One registered solver. */
 export interface SolverEntry {
   name: string;
+  /** Makes a fresh instance of the solver. */
   create: () => Solver;
   capabilities: SolverCapabilities;
   /** Whether `'auto'` may pick it. */

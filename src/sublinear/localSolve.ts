@@ -27,6 +27,7 @@ export interface SparseTensorVector {
   values: tf.Tensor1D;
 }
 
+/** What `localSolve` returns: the pushed approximation of x on its support, the residual left, and its certificate. */
 export interface LocalSolveResult {
   /** The approximation p of x* on its support (all other entries are 0). */
   x: SparseTensorVector;

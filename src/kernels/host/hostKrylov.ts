@@ -484,6 +484,9 @@ export function bicgstabHost(p: HostProblem): HostResult {
  * rotated right-hand side |ĝ| as the residual estimate, and each cycle that looks converged
  * confirmed by the true residual at the start of the next; the control flow of GMRESSolver.
  */
+/** Relative size of an Arnoldi remainder treated as zero: 16 float32 roundings. */
+const LUCKY_BREAKDOWN = 16 * 1.1920929e-7;
+
 export function gmresHost(p: HostProblem, restart: number): HostResult {
   const L = new Layout(p);
   const {n, k, batch, systems, size, tol} = L;
@@ -526,6 +529,8 @@ export function gmresHost(p: HostProblem, restart: number): HostResult {
         const o = L.offset(mm);
         for (let c = 0; c < k; c++) {
           const s = mm * k + c;
+          let before = 0;
+          for (let e = 0, at = o + c; e < n; e++, at += k) before += w[at] * w[at];
           for (let i = 0; i <= j; i++) {
             const v = basis[i];
             let dot = 0;
@@ -535,7 +540,10 @@ export function gmresHost(p: HostProblem, restart: number): HostResult {
           }
           let hh = 0;
           for (let e = 0, at = o + c; e < n; e++, at += k) hh += w[at] * w[at];
-          const hNext = Math.sqrt(hh);
+          // What orthogonalisation leaves of w below a few float32 roundings of ‖Av‖ is noise: the
+          // Krylov space is invariant (a lucky breakdown). Normalising that noise would add a
+          // direction parallel to the basis and an ill-conditioned R (NaN on an eigenvector b).
+          const hNext = hh <= (LUCKY_BREAKDOWN * LUCKY_BREAKDOWN) * before ? 0 : Math.sqrt(hh);
           for (let i = 0; i < j; i++) {
             const top = cs[i][s] * h[i] + sn[i][s] * h[i + 1];
             h[i + 1] = cs[i][s] * h[i + 1] - sn[i][s] * h[i];
