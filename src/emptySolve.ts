@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from './operators/LinearOperator';
-import {LinearSolveResult} from './linearSolve';
+import type {LinearSolveResult} from './linearSolve';
 
 /** Whether the canonical `[n, k]` / `[B, n, k]` problem has no entries. */
 export function isEmptyProblem(operator: LinearOperator, canonical: number[]): boolean {
