@@ -9,6 +9,9 @@ import {LinearSolveError} from './core/LinearSolveError';
 import {SolveStats} from './core/SolveStats';
 import {asFloat32} from './core/validate';
 import {LinearSolveResult, asOperator, rightHandLayout} from './linearSolve';
+import {validateOptionTypes} from './core/optionTypes';
+import {guardTape} from './core/tapeGuard';
+import {emptySolve, isEmptyProblem} from './emptySolve';
 
 /** A factorised A (or, for iterative methods, A with its preconditioner made once), reusable. */
 export interface Factorization {
@@ -39,7 +42,9 @@ export interface Factorization {
  * lu.dispose();
  * ```
  */
-export function factorize(A: tf.Tensor | LinearOperator, options: SolveOptions = {}): Factorization {
+export function factorize(A: tf.Tensor | LinearOperator, given: SolveOptions = {}): Factorization {
+  const options = given ?? {};
+  validateOptionTypes(options as Record<string, unknown>);
   if (options.x0 != null) {
     throw new LinearSolveError('option', 'factorize: x0 is a per-solve option; a factorisation is reused for many b.');
   }
@@ -55,7 +60,9 @@ export function factorize(A: tf.Tensor | LinearOperator, options: SolveOptions =
     const resolved = resolveOptions(options, null);
     const solver = chooseSolver(options.method, operator);
     if (options.method != null && options.method !== 'auto') checkSolverOptions(solver, options, options.backward);
-    tf.tidy(() => {
+    // n = 0: nothing to factorise (kernels assume at least one row).
+    if (operator.shape[0] === 0) state = {operator, tensors: [], withTensors: () => state as unknown as SolverState};
+    else tf.tidy(() => {
       state = solver.init(operator, resolved);
       state.tensors.forEach(t => tf.keep(t));
     });
@@ -66,15 +73,16 @@ export function factorize(A: tf.Tensor | LinearOperator, options: SolveOptions =
       const rhs = asFloat32(b, 'b');
       try {
         const layout = rightHandLayout(operator, rhs.shape);
+        if (isEmptyProblem(operator, layout.canonical)) return emptySolve(operator, rhs, solver.name);
         const report: {result?: LinearSolveResult} = {};
         const onBackward = (stats: SolveStats) => { if (report.result != null) report.result.backward = stats; };
         let outcome: SolveStats | null = null;
-        const x = tf.tidy(() => {
+        const x = guardTape(() => tf.tidy(() => {
           const solved = implicitSolveWith(
             {operator, solver, b: tf.reshape(rhs, layout.canonical), options: resolved, onBackward}, factors);
           outcome = solved.outcome;
           return tf.reshape(solved.x, rhs.shape);
-        });
+        }));
         const {status, iterations, relativeResidual, method} = outcome as unknown as SolveStats;
         report.result = {x, status, iterations, relativeResidual, method};
         return report.result;

@@ -12,6 +12,9 @@ import {SolveOptions, resolveOptions} from './options';
 import {LinearSolveError} from './core/LinearSolveError';
 import {SolveStats} from './core/SolveStats';
 import {asFloat32, requireSquare} from './core/validate';
+import {guardTape} from './core/tapeGuard';
+import {validateOptionTypes, validateTags} from './core/optionTypes';
+import {emptySolve, isEmptyProblem} from './emptySolve';
 
 /**
  * What `linearSolve` returns: x and the solve's `SolveStats`. `status` 'converged' means
@@ -48,7 +51,7 @@ export function linearSolve(A: tf.Tensor | LinearOperator, b: tf.Tensor,
     options: SolveOptions = {}): LinearSolveResult {
   const owned: tf.Tensor[] = [];
   try {
-    return solveOwning(A, b, options, owned);
+    return guardTape(() => solveOwning(A, b, options ?? {}, owned));
   } finally {
     tf.dispose(owned);
   }
@@ -61,11 +64,13 @@ function solveOwning(A: tf.Tensor | LinearOperator, b: tf.Tensor, options: Solve
   const operator = asOperator(A, options, own);
   const rhs = own(asFloat32(b, 'b'), b);
   const layout = rightHandLayout(operator, rhs.shape);
+  validateOptionTypes(options as Record<string, unknown>);
   const x0 = options.x0 == null ? null : own(canonicalX0(options.x0, rhs.shape, layout.canonical), null);
   const resolved = resolveOptions(options, x0);
   const solver = chooseSolver(options.method, operator);
   if (options.method != null && options.method !== 'auto') checkSolverOptions(solver, options, options.backward);
   const adjoint = chooseAdjoint(options.adjoint);
+  if (isEmptyProblem(operator, layout.canonical)) return emptySolve(operator, rhs, solver.name);
   const solved: {outcome?: SolveStats} = {};
   const report: {result?: LinearSolveResult} = {};
   const onBackward = (stats: SolveStats) => { if (report.result != null) report.result.backward = stats; };
@@ -107,7 +112,7 @@ export function asOperator(A: tf.Tensor | LinearOperator, options: SolveOptions,
   if (isLinearOperator(A)) return A;
   if (A instanceof tf.Tensor) {
     requireSquare(A.shape, 'A');
-    return new DenseOperator(own(asFloat32(A, 'A'), A), options.tags ?? []);
+    return new DenseOperator(own(asFloat32(A, 'A'), A), validateTags(options.tags, 'options'));
   }
   throw new LinearSolveError('dtype', 'A must be a tf.Tensor or a LinearOperator (ls.dense, ls.sparse, ls.matrixFree).');
 }

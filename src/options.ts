@@ -6,6 +6,7 @@ import {LinearSolveError} from './core/LinearSolveError';
 import {kernels} from './kernels';
 import {OnFailure} from './core/SolveStats';
 import {Adjoint, BackwardOptions, ResolvedOptions} from './adjoints/Adjoint';
+import {validateOptionTypes} from './core/optionTypes';
 
 export type {OnFailure, BackwardOptions, ResolvedOptions};
 
@@ -21,8 +22,8 @@ export interface SolveOptions {
   method?: MethodName | Solver;
   /**
    * How gradients flow: 'implicit' (default: one transposed solve, memory independent of the
-   * iterations), 'unrolled' (through every iteration), {truncated: k} (k taped Richardson
-   * steps from the solution), {stochastic: {rate, seed}} (the backward solves a Bernoulli(rate)
+   * iterations), 'unrolled' (through every iteration), {truncated: k} (k taped damped
+   * Richardson or Landweber steps from the solution, convergent for any A), {stochastic: {rate, seed}} (the backward solves a Bernoulli(rate)
    * sample of the right-hand-side columns, rescaled: unbiased), or an Adjoint instance.
    */
   adjoint?: 'implicit' | 'unrolled' | {truncated: number} | {stochastic: {rate: number; seed?: number}} | Adjoint;
@@ -64,6 +65,7 @@ const KNOWN_BACKWARD = new Set(['rtol', 'atol', 'maxIterations', 'checkEvery', '
 
 /** Validates the user's options and fills in defaults; x0 must already be in canonical shape. */
 export function resolveOptions(options: SolveOptions, x0: tf.Tensor | null): ResolvedOptions {
+  validateOptionTypes(options as Record<string, unknown>);
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) {
       throw new LinearSolveError('option', `Unknown option '${key}'. Known options: ${[...KNOWN].join(', ')}.`);

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ls from '../../src';
 import {CASES, Case, Method, casesFor, convectionDiffusion, cooOf, kappaOf} from '../../testing/cases';
 import {FLOAT32_EPS, Matrix64, condition, matmul, randomVector, relativeError, solve64, transpose} from '../../testing/reference';
-import {RTOL, solutionBound} from '../../testing/bounds';
+import {RTOL, directRtol, solutionBound} from '../../testing/bounds';
 
 export interface Check {
   /** Unique within a suite; the test's name. */
@@ -27,6 +27,11 @@ function atMost(what: string, value: number, bound: number): void {
   if (!(value <= bound)) throw new Error(`${what}: ${value.toExponential(3)} exceeds the bound ${bound.toExponential(3)}`);
 }
 
+/** rtol for `method` on case `c`: RTOL for iterative methods, what float32 can promise for direct ones. */
+function rtolFor(method: Method, c: Case): number {
+  return ITERATIVE.has(method) ? RTOL : directRtol(c.n, kappaOf(c));
+}
+
 function equal<T>(what: string, value: T, expected: T): void {
   if (value !== expected) throw new Error(`${what}: got ${String(value)}, expected ${String(expected)}`);
 }
@@ -40,7 +45,7 @@ export function solutionChecks(backend?: string): Check[] {
       const expected = solve64(c.A, b, k);
       const {x, status, residual} = tf.tidy(() => {
         const rhs = tf.tensor(Float32Array.from(b), k === 1 ? [c.n] : [c.n, k]);
-        const result = ls.linearSolve(c.build(c.parameters()), rhs, {method, rtol: RTOL});
+        const result = ls.linearSolve(c.build(c.parameters()), rhs, {method, rtol: rtolFor(method, c)});
         return {x: result.x.dataSync().slice(), status: result.status, residual: result.relativeResidual};
       });
       equal('status', status, 'converged');
@@ -131,7 +136,7 @@ function libraryGradients(c: Case, method: Method, b: Float64Array, w: Float64Ar
     const rhs = tf.tensor(Float32Array.from(b), shape);
     const weights = tf.tensor(Float32Array.from(w), shape);
     const loss = (bb: tf.Tensor, ...params: tf.Tensor[]) =>
-      tf.sum(tf.mul(weights, ls.solve(c.build(params), bb, {method, rtol: RTOL})));
+      tf.sum(tf.mul(weights, ls.solve(c.build(params), bb, {method, rtol: rtolFor(method, c)})));
     return tf.grads(loss)([rhs, ...c.parameters()]).map(g => g.dataSync().slice() as Float32Array);
   });
 }
@@ -189,7 +194,7 @@ export function autoChecks(backend?: string): Check[] {
     run: () => {
       const b = Float64Array.from(randomVector(c.n, 61), Math.fround);
       const {x, method, status} = tf.tidy(() => {
-        const result = ls.linearSolve(c.build(c.parameters()), tf.tensor1d(Float32Array.from(b)), {rtol: RTOL});
+        const result = ls.linearSolve(c.build(c.parameters()), tf.tensor1d(Float32Array.from(b)), {rtol: rtolFor(c.auto, c)});
         return {x: result.x.dataSync().slice(), method: result.method, status: result.status};
       });
       equal('method', method, c.auto);
@@ -220,7 +225,7 @@ export function secondOrderChecks(backend?: string): Check[] {
         const wt = tf.tensor1d(Float32Array.from(w));
         const params = c.parameters();
         const Vt = params.map((p, i) => tf.tensor(Float32Array.from(V[i]), p.shape));
-        const f = (...ps: tf.Tensor[]) => tf.sum(tf.mul(wt, ls.solve(c.build(ps), bt, {method, rtol: RTOL})));
+        const f = (...ps: tf.Tensor[]) => tf.sum(tf.mul(wt, ls.solve(c.build(ps), bt, {method, rtol: rtolFor(method, c)})));
         const directional = (...ps: tf.Tensor[]) =>
           tf.addN(tf.grads(f)(ps).map((g, i) => tf.sum(tf.mul(g, Vt[i]))));
         return tf.grads(directional)(params).map(g => g.dataSync().slice());
@@ -260,14 +265,15 @@ export function leakChecks(gradsLeak = 0, backend?: string): Check[] {
       const b = tf.ones([c.n, 2]);
       const bVariable = tf.variable(b);
       const A = c.build(params);
-      ls.solve(A, b, {method}).dispose();   // lazily built layouts (sparse) belong to A
+      const options = {method, rtol: rtolFor(method, c)};
+      ls.solve(A, b, options).dispose();   // lazily built layouts (sparse) belong to A
       const before = tf.memory().numTensors;
-      ls.solve(A, b, {method}).dispose();
-      ls.linearSolve(A, b, {method}).x.dispose();
+      ls.solve(A, b, options).dispose();
+      ls.linearSolve(A, b, options).x.dispose();
       const grads = tf.grads((bb: tf.Tensor, ...ps: tf.Tensor[]) =>
-        tf.sum(ls.solve(c.build(ps), bb, {method})))([b, ...params]);
+        tf.sum(ls.solve(c.build(ps), bb, options)))([b, ...params]);
       tf.dispose(grads);
-      const {value, grads: vg} = tf.variableGrads(() => tf.sum(ls.solve(A, bVariable, {method})), [bVariable]);
+      const {value, grads: vg} = tf.variableGrads(() => tf.sum(ls.solve(A, bVariable, options)), [bVariable]);
       tf.dispose([value, ...Object.values(vg)]);
       const allowed = gradsLeak * (1 + params.length + 1);
       const after = tf.memory().numTensors;

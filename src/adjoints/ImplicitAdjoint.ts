@@ -22,6 +22,7 @@ import {reportFailure} from './reportFailure';
 import {ResolvedOptions} from './Adjoint';
 import {SolveStats} from '../core/SolveStats';
 import {customOp, isRecording, offTape} from '../core/tape';
+import {computeScaled} from '../solvers/scaledCompute';
 
 /** The default adjoint: one transposed solve in the backward, memory independent of iterations. */
 export class ImplicitAdjoint implements Adjoint {
@@ -54,8 +55,11 @@ function implicitSolve(problem: SolveProblem, given: SolverState | null,
   const {operator, solver, b, options} = problem;
   // Fail before any work if the backward will need an Aᵀ the operator cannot give: an error
   // thrown inside tfjs's backward pass would strand the tape's saved tensors. Direct solvers
-  // transpose with their factors and need none.
-  if (isRecording() && (solver.capabilities?.needsTranspose ?? true)) operator.transpose();
+  // transpose with their factors and need none; an iterative one also needs Mᵀ.
+  if (isRecording()) {
+    if (solver.capabilities?.needsTranspose ?? true) operator.transpose();
+    if (solver.iterative && options.preconditioner != null && options.preconditioner !== 'jacobi') options.preconditioner.transpose();
+  }
   let state = given;
   let outcome: SolveStats | null = null;
   const ownState = given == null;
@@ -66,7 +70,7 @@ function implicitSolve(problem: SolveProblem, given: SolverState | null,
         state = solver.init(operator, options);
         state.tensors.forEach(t => tf.keep(t));
       }
-      const {x, ...diagnostics} = solver.compute(state, b, options);
+      const {x, ...diagnostics} = computeScaled(solver, state, b, options);
       outcome = {...diagnostics, method: solver.name};
       return x;
     });

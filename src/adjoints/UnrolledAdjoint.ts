@@ -11,6 +11,7 @@ import {Adjoint, SolveProblem} from './Adjoint';
 import {reportFailure} from './reportFailure';
 import {SolveStats} from '../core/SolveStats';
 import {LinearSolveError} from '../core/LinearSolveError';
+import {computeScaled} from '../solvers/scaledCompute';
 
 /** Differentiate through the iterations themselves. */
 export class UnrolledAdjoint implements Adjoint {
@@ -25,11 +26,12 @@ export class UnrolledAdjoint implements Adjoint {
     const state = solver.init(operator, options);
     let result;
     try {
-      result = solver.compute(state, b, options);
+      result = computeScaled(solver, state, b, options);
     } finally {
       tf.dispose(state.tensors);
     }
-    const {x, ...diagnostics} = result;
+    const {x: iterate, ...diagnostics} = result;
+    const x = diagnostics.iterations === 0 ? connected(iterate, [b, ...operator.parameters()]) : iterate;
     try {
       return {x, outcome: reportFailure({...diagnostics, method: solver.name}, operator, b, options.onFailure, options.rtol)};
     } catch (error) {
@@ -37,4 +39,15 @@ export class UnrolledAdjoint implements Adjoint {
       throw error;
     }
   }
+}
+
+/**
+ * x + Σ 0·max(t): the same value, with a (zero) gradient path to each t. With no iteration
+ * run (x0 already solved it, or b = 0) x depends on nothing, and tf.grad would throw
+ * "Cannot compute gradient" instead of returning the unrolled map's derivative, which is 0.
+ */
+function connected(x: tf.Tensor, inputs: tf.Tensor[]): tf.Tensor {
+  const out = tf.tidy(() => inputs.filter(t => t.size > 0).reduce((sum, t) => tf.add(sum, tf.mul(tf.max(t), 0)), x));
+  if (out !== x) x.dispose();
+  return out;
 }

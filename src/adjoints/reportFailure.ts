@@ -22,7 +22,7 @@ export function reportFailure(outcome: SolveStats, operator: LinearOperator, b: 
 
 function inputsFinite(operator: LinearOperator, b: tf.Tensor): boolean {
   const tensors = [b, ...operator.parameters()];
-  return tf.tidy(() => tensors.every(t => tf.all(tf.isFinite(t)).dataSync()[0] === 1));
+  return tf.tidy(() => tensors.every(t => t.size === 0 || tf.all(tf.isFinite(t)).dataSync()[0] === 1));
 }
 
 function failureError({status, method, iterations, relativeResidual}: SolveStats, rtol: number): LinearSolveError {
@@ -40,7 +40,10 @@ function failureError({status, method, iterations, relativeResidual}: SolveStats
       "or nonsymmetric A, or 'lu' for a dense one." :
       `${method}: the iteration broke down (a zero denominator) after ${iterations} iterations. ` +
       "Try 'gmres', a preconditioner, or another x0."],
-    stagnated: ['notConverged', `${method}: stagnated after ${iterations} iterations at relative ` +
+    stagnated: ['notConverged', method === 'lu' || method === 'cholesky' ? `${method}: relative residual ` +
+      `${residual} > rtol ${rtol}: the factorisation is backward stable, but float32 cannot meet this rtol ` +
+      'for so ill-conditioned an A. Loosen rtol (or atol), or rescale A.' :
+      `${method}: stagnated after ${iterations} iterations at relative ` +
       `residual ${residual} > rtol ${rtol}: restarting from the true residual no longer reduces it, ` +
       'so float32 cannot reach this tolerance for this system. Loosen rtol (or atol), precondition, ' +
       'or rescale A.'],

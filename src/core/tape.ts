@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import {guardBackward} from './tapeGuard';
 
 /** The forward of a custom-gradient op: inputs are tensors, `save` keeps tensors for the backward. */
 export type CustomForward = (
@@ -14,7 +15,8 @@ export function customOp(forward: CustomForward): (...inputs: tf.Tensor[]) => tf
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const f = (...args: any[]) => {
     const save = args.pop() as (tensors: tf.Tensor[]) => void;
-    return forward(args as tf.Tensor[], save);
+    const {value, gradFunc} = forward(args as tf.Tensor[], save);
+    return {value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => guardBackward(() => gradFunc(dy, saved))};
   };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return tf.customGrad(f as any) as unknown as (...inputs: tf.Tensor[]) => tf.Tensor;

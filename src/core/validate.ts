@@ -9,6 +9,9 @@ export function asFloat32(t: tf.Tensor, name: string): tf.Tensor {
   if (!(t instanceof tf.Tensor)) {
     throw new LinearSolveError('dtype', `${name} must be a tf.Tensor, got ${describe(t)}.`);
   }
+  if (t.isDisposed) {
+    throw new LinearSolveError('dtype', `${name} has been disposed; pass a live tensor (keep it with tf.keep or outside tf.tidy).`);
+  }
   if (t.dtype === 'float32') return t;
   if (t.dtype === 'int32') return tf.cast(t, 'float32');
   throw new LinearSolveError('dtype',
@@ -27,7 +30,6 @@ export function requireSquare(shape: number[], name: string): number {
       `${name} must be square, got ${m}×${n}. For least squares solve the normal equations ` +
       `(AᵀA x = Aᵀb) with method 'cholesky' or 'cg'.`);
   }
-  if (n === 0) throw new LinearSolveError('shape', `${name} is empty (0×0).`);
   return n;
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {BaseOperator, LinearOperator, OperatorTag} from './LinearOperator';
 import {asFloat32, requireSquare} from '../core/validate';
+import {validateTags} from '../core/optionTypes';
 
 /** A dense matrix `[n, n]`, or a batch `[B, n, n]`, as an operator. */
 export class DenseOperator extends BaseOperator {
@@ -61,5 +62,6 @@ export class DenseOperator extends BaseOperator {
  * ```
  */
 export function dense(matrix: tf.Tensor, options: {tags?: OperatorTag[]} = {}): LinearOperator {
-  return new DenseOperator(asFloat32(matrix, 'A'), options.tags ?? []);
+  const tags = validateTags(options?.tags, 'dense');
+  return new DenseOperator(asFloat32(matrix, 'A'), tags);
 }

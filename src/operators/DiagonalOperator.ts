@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {BaseOperator, LinearOperator, OperatorTag} from './LinearOperator';
 import {asFloat32} from '../core/validate';
+import {validateTags} from '../core/optionTypes';
 import {LinearSolveError} from '../core/LinearSolveError';
 
 /** diag(d) for d of shape `[n]` (or `[B, n]` for a batch). */
@@ -61,5 +62,6 @@ export class DiagonalOperator extends BaseOperator {
  * ```
  */
 export function diagonal(d: tf.Tensor, options: {tags?: OperatorTag[]} = {}): LinearOperator {
-  return new DiagonalOperator(asFloat32(d, 'd'), options.tags ?? []);
+  const tags = validateTags(options?.tags, 'diagonal');
+  return new DiagonalOperator(asFloat32(d, 'd'), tags);
 }

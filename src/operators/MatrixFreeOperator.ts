@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {BaseOperator, LinearOperator, OperatorTag} from './LinearOperator';
 import {LinearSolveError} from '../core/LinearSolveError';
+import {validateSquareShape, validateTags} from '../core/optionTypes';
 
 /** A function that applies A (or Aᵀ) to x of shape `[n]`, or `[n, k]` for k right-hand sides. */
 export type MatvecFn = (x: tf.Tensor) => tf.Tensor;
@@ -30,10 +31,12 @@ export class MatrixFreeOperator extends BaseOperator {
   apply(x: tf.Tensor): tf.Tensor {
     const fn = (this.transposed ? this.spec.rmatvec : this.spec.matvec) as MatvecFn;
     const [n, k] = x.shape;
-    const y = k === 1 ? tf.reshape(fn(tf.reshape(x, [n])), [n, 1]) : fn(x);
-    if (y.shape.length !== 2 || y.shape[0] !== n || y.shape[1] !== k) {
+    const out = fn(k === 1 ? tf.reshape(x, [n]) : x) as unknown;
+    const expected = k === 1 ? [n] : [n, k];
+    const y = out instanceof tf.Tensor && sameShape(out.shape, expected) ? tf.reshape(out, [n, k]) : null;
+    if (y == null || !(out instanceof tf.Tensor)) {
       throw new LinearSolveError('shape',
-        `matrixFree: ${this.transposed ? 'rmatvec' : 'matvec'} returned shape [${y.shape}] for an ` +
+        `matrixFree: ${this.transposed ? 'rmatvec' : 'matvec'} returned ${out instanceof tf.Tensor ? `shape [${out.shape}]` : typeof out} for an ` +
         `input of shape [${k === 1 ? n : x.shape}]; it must return the same shape as its input.`);
     }
     return y;
@@ -56,6 +59,10 @@ export class MatrixFreeOperator extends BaseOperator {
   }
 }
 
+function sameShape(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
 function noTranspose(): LinearSolveError {
   return new LinearSolveError('noTranspose',
     'matrixFree: this needs Aᵀ (the gradient solves Aᵀλ = ∂L/∂x), but the operator has no ' +
@@ -76,9 +83,10 @@ function noTranspose(): LinearSolveError {
  * ```
  */
 export function matrixFree(spec: MatrixFreeSpec): LinearOperator {
-  const [m, n] = spec.shape ?? [];
-  if (!(m > 0) || m !== n) {
-    throw new LinearSolveError('shape', `matrixFree: shape must be square [n, n], got [${spec.shape}].`);
+  validateSquareShape(spec?.shape, 'matrixFree');
+  validateTags(spec.tags, 'matrixFree');
+  if (spec.rmatvec != null && typeof spec.rmatvec !== 'function') {
+    throw new LinearSolveError('option', 'matrixFree: rmatvec must be a function x => Aᵀ·x.');
   }
   if (typeof spec.matvec !== 'function') {
     throw new LinearSolveError('option', 'matrixFree: matvec must be a function x => A·x.');

@@ -9,7 +9,7 @@ export interface SolverOptions {
   /** Relative tolerance on ‖b − A x‖ / ‖b‖, per right-hand side. */
   rtol: number;
   /** Absolute tolerance on ‖b − A x‖; a column converges when ‖r‖ ≤ max(rtol·‖b‖, atol). */
-  atol: number;
+  atol: number | tf.Tensor;
   maxIterations: number | null;
   /** Read convergence back to JavaScript every this many iterations. */
   checkEvery: number;

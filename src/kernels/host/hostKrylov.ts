@@ -5,7 +5,8 @@
  *
  * The same recurrences, per column of a block and per batch member, and the same stopping
  * logic as the tf-ops solvers in src/solvers (CGSolver, BiCGStabSolver, JacobiSolver and
- * `iterate` / `finishIterative`): thresholds max(rtol·‖b‖, atol), convergence judged on the
+ * `iterate` / `finishIterative`): thresholds 0.9·max(rtol·‖b‖, atol) (the margin of
+ * `CONVERGENCE_MARGIN`), convergence judged on the
  * true residual with a restart from it, 'stagnated' when a restart does not halve it,
  * 'breakdown', 'nonFinite', and `fixed` → 'unchecked'. Vectors are stored in float32 like the
  * tensors they replace (so float32's reach, and stagnation, are the same); dot products and
@@ -14,6 +15,7 @@
  * Nothing here knows about tfjs: `hostEngine.ts` reads the tensors and decides when to call it.
  */
 import {HostOperator} from './hostOperators';
+import {CONVERGENCE_MARGIN} from '../../core/tolerance';
 
 /** How a host solve ended: the subset of `SolveStatus` that iterative methods report. */
 export type HostStatus = 'converged' | 'maxIterations' | 'stagnated' | 'breakdown' | 'nonFinite' | 'unchecked';
@@ -28,7 +30,8 @@ export interface HostProblem {
   /** diag(A)⁻¹ as `[n]` (shared) or `[B, n]`, or null for no preconditioner. */
   inverseDiagonal: Float32Array | null;
   rtol: number;
-  atol: number;
+  /** One atol for every column, or one per system s = m·k + c (right-hand sides scaled per column). */
+  atol: number | Float32Array;
   maxIterations: number;
   checkEvery: number;
   fixed: boolean;
@@ -108,8 +111,9 @@ class Layout {
     this.tol = new Float64Array(this.systems);
     this.tol2 = new Float64Array(this.systems);
     for (let s = 0; s < this.systems; s++) {
-      // Rounded like the float32 tensor the tf-ops loop keeps.
-      const t = Math.fround(Math.max(Math.fround(p.rtol * this.bNorm[s]), p.atol));
+      // Rounded like the float32 tensor the tf-ops loop keeps (`thresholds`), margin included.
+      const atol = typeof p.atol === 'number' ? p.atol : p.atol[s];
+      const t = Math.fround(Math.fround(Math.max(Math.fround(p.rtol * this.bNorm[s]), atol)) * CONVERGENCE_MARGIN);
       this.tol[s] = t;
       this.tol2[s] = t * t;
     }

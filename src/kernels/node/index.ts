@@ -31,8 +31,10 @@ export const nodeKernels: Partial<Kernels> = {
       // The kernel has no unit-diagonal mode; it reads only the triangle it is told to.
       const lower = ops.setDiagonal(lu, tf.ones([batch, n]));
       return {lower, upper: lu, perm, pivots: ops.diagonalPart(lu)};
-    } catch {
+    } catch (error) {
       // TensorFlow refuses exactly singular input ("Input is not invertible"): a zero pivot.
+      // Anything else (out of memory) is not singularity: let it through as it is.
+      if (!/invertible/i.test(String((error as Error)?.message))) throw error;
       const identity = tf.tile(tf.expandDims(tf.range(0, n, 1, 'int32'), 0), [batch, 1]);
       return {lower: tf.zerosLike(a), upper: tf.zerosLike(a), perm: identity, pivots: tf.zeros([batch, n])};
     }
@@ -41,8 +43,10 @@ export const nodeKernels: Partial<Kernels> = {
   choleskyFactor(a) {
     try {
       return native().cholesky(a);
-    } catch {
+    } catch (error) {
       // TensorFlow refuses matrices that are not positive definite; report it as a failed pivot.
+      // Anything else (out of memory) is not indefiniteness: let it through as it is.
+      if (!/cholesky|positive|invertible/i.test(String((error as Error)?.message))) throw error;
       return tf.fill(a.shape, NaN);
     }
   },

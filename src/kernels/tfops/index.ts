@@ -14,6 +14,8 @@ function inverseFlatPermutation(perm: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const [batch, n] = perm.shape as number[];
     const offsets = tf.expandDims(tf.mul(tf.range(0, batch, 1, 'int32'), tf.scalar(n, 'int32')), 1);
+    // n = 1: the only permutation is the identity (and oneHot refuses depth 1).
+    if (n === 1) return tf.reshape(tf.add(perm, offsets), [batch]);
     const inverseLocal = tf.cast(tf.argMax(tf.oneHot(perm, n), 1), 'int32');
     return tf.reshape(tf.add(inverseLocal, offsets), [batch * n]);
   });

@@ -4,6 +4,8 @@ import {SparsePattern} from './SparsePattern';
 import {injectiveGather, sparseProduct, valuesGradient} from './sparseProduct';
 import {asFloat32} from '../../core/validate';
 import {LinearSolveError} from '../../core/LinearSolveError';
+import {readSparseIndices} from './readSparseIndices';
+import {validateSquareShape, validateTags} from '../../core/optionTypes';
 
 /**
  * A sparse n×n matrix: a fixed pattern and differentiable `values` on it; or, with values
@@ -150,11 +152,8 @@ export interface SparseSpec {
  * ```
  */
 export function sparse(spec: SparseSpec): SparseOperator {
-  const [m, n] = spec.shape ?? [];
-  if (!(m > 0) || m !== n) {
-    throw new LinearSolveError('shape',
-      `sparse: shape must be square [n, n] with n > 0, got [${spec.shape}].`);
-  }
+  const n = validateSquareShape(spec?.shape, 'sparse');
+  const tags = validateTags(spec.tags, 'sparse');
   const pattern = patternOf(spec.indices, n);
   const values = asFloat32(spec.values, 'values');
   if (!valuesFit(values, pattern.nnz)) {
@@ -162,7 +161,7 @@ export function sparse(spec: SparseSpec): SparseOperator {
     throw new LinearSolveError('shape',
       `sparse: values must have shape [nnz] = [${pattern.nnz}] (or [B, ${pattern.nnz}] for a batch) to match indices, got [${values.shape}].`);
   }
-  return new SparseOperator(pattern, values, spec.tags ?? []);
+  return new SparseOperator(pattern, values, tags);
 }
 
 /**
@@ -203,7 +202,7 @@ function forgetPattern(pattern: SparsePattern): void {
 }
 
 function readPattern(indices: tf.Tensor | number[][], n: number): SparsePattern {
-  const flat = readIndices(indices);
+  const flat = readIndices(indices, n);
   const nnz = flat.length / 2;
   const rows = new Int32Array(nnz);
   const cols = new Int32Array(nnz);
@@ -218,15 +217,6 @@ function readPattern(indices: tf.Tensor | number[][], n: number): SparsePattern 
   return new SparsePattern(n, rows, cols);
 }
 
-function readIndices(indices: tf.Tensor | number[][]): Int32Array {
-  if (indices instanceof tf.Tensor) {
-    if (indices.rank !== 2 || indices.shape[1] !== 2) {
-      throw new LinearSolveError('shape', `sparse: indices must be [nnz, 2], got [${indices.shape}].`);
-    }
-    return Int32Array.from(indices.dataSync());
-  }
-  if (!Array.isArray(indices) || indices.some(p => !Array.isArray(p) || p.length !== 2)) {
-    throw new LinearSolveError('shape', 'sparse: indices must be [nnz, 2]: an array of [row, column] pairs.');
-  }
-  return Int32Array.from(indices.flat());
+function readIndices(indices: tf.Tensor | number[][], n: number): Int32Array {
+  return readSparseIndices(indices, n);
 }

@@ -5,7 +5,8 @@
  *
  * The factorisation and triangular solves are the active backend's kernels (src/kernels):
  * TensorFlow's `Cholesky` on tfjs-node, typed arrays on cpu, the outer-product form elsewhere.
- * A pivot aₖₖ ≤ n·ε·max diag(A) means A is not (numerically) positive definite: 'singular'.
+ * A pivot aₖₖ ≤ n·ε·max diag(A) means A is not (numerically) positive definite: 'singular'; so
+ * does an A that is not symmetric (the factorisation reads one triangle only).
  */
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../../operators/LinearOperator';
@@ -14,6 +15,7 @@ import {FLOAT32_EPS} from '../../core/float32';
 import {Solver, SolverCapabilities, SolverOptions, SolverResult, SolverState} from '../Solver';
 import {asBatch, finishDirect, likeInput} from './direct';
 import {maxAbs} from '../linalg';
+import {symmetric} from './symmetry';
 
 /** The lower factor L `[B, n, n]` and whether every pivot was safely positive. */
 class CholeskyState implements SolverState {
@@ -44,7 +46,7 @@ export class CholeskySolver implements Solver {
       // dₖ² is the pivot aₖₖ − Σ lₖⱼ²; NaN (a failed native factorisation) fails the test too.
       const pivotOk = tf.cast(tf.greater(tf.min(tf.square(diagL)),
         tf.mul(tf.max(tf.abs(diagA)), n * FLOAT32_EPS)), 'float32');
-      return [lower, pivotOk, maxAbs(a)];
+      return [lower, tf.mul(pivotOk, symmetric(a)), maxAbs(a)];
     });
     return new CholeskyState(operator, tensors);
   }
@@ -55,7 +57,7 @@ export class CholeskySolver implements Solver {
       const y = triangularSolve(s.lower, asBatch(b), {lower: true});
       return likeInput(triangularSolve(s.lower, y, {lower: false, transposeT: true}), b);
     });
-    return finishDirect(s.operator, b, x, s.pivotOk, s.maxAbsA, options.measureResidual ?? true);
+    return finishDirect(s.operator, b, x, s.pivotOk, s.maxAbsA, options.measureResidual ?? true, options);
   }
 
   transpose(state: SolverState): SolverState {

@@ -47,7 +47,7 @@ export class DiagonalSolver implements Solver {
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
     const s = state as DiagonalState;
     const x = tf.div(b, s.column);
-    return finishDirect(s.operator, b, x, s.pivotOk, s.maxAbsA, options.measureResidual ?? true);
+    return finishDirect(s.operator, b, x, s.pivotOk, s.maxAbsA, options.measureResidual ?? true, options);
   }
 
   transpose(state: SolverState): SolverState {

@@ -76,7 +76,7 @@ export class LUSolver implements Solver {
       }
       return likeInput(y, b);
     });
-    return finishDirect(s.operator, b, x, s.pivotOk, s.maxAbsA, options.measureResidual ?? true);
+    return finishDirect(s.operator, b, x, s.pivotOk, s.maxAbsA, options.measureResidual ?? true, options);
   }
 
   transpose(state: SolverState): SolverState {

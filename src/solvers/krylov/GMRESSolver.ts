@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {SolverCapabilities, SolverOptions, SolverResult, SolverState, SolveStatus} from '../Solver';
 import {columnDot, columnNorm, divide, readScalars, stopGradient} from '../linalg';
+import {hypot, safeColumnNorm} from './safeNorm';
 import {IterativeSolver, IterativeState, finishIterative, initialGuess, iterationCap, thresholds} from './iterative';
 import {tryHostGMRES} from './hostEngine';
 
@@ -94,14 +95,14 @@ function arnoldiCycle(s: IterativeState, r: tf.Tensor, tol: tf.Tensor, steps: nu
         h.push(columnDot(w, basis[i]));
         w = tf.sub(w, tf.mul(h[i], basis[i]));
       }
-      const hNext = columnNorm(w);
+      const hNext = safeColumnNorm(w);
       for (let i = 0; i < j; i++) {
         const {c, s: sn} = rotations[i];
         const top = tf.add(tf.mul(c, h[i]), tf.mul(sn, h[i + 1]));
         h[i + 1] = tf.sub(tf.mul(c, h[i + 1]), tf.mul(sn, h[i]));
         h[i] = top;
       }
-      const radius = tf.sqrt(tf.add(tf.square(h[j]), tf.square(hNext)));
+      const radius = hypot(h[j], hNext);
       const c = tf.where(tf.greater(stopGradient(radius), 0), divide(h[j], radius), tf.onesLike(radius));
       const sn = divide(hNext, radius);
       h[j] = radius;

@@ -3,7 +3,7 @@
  * x ← x + M(b − A x), with M = diag(A)⁻¹ by default (Saad, Iterative Methods for Sparse Linear
  * Systems, 2nd ed., §4.1). It converges when the spectral radius of I − MA is below 1 (for
  * Jacobi: A strictly diagonally dominant, for instance). Its derivative is the truncated
- * Neumann series of A⁻¹, which is why the `{truncated: k}` adjoint steps with it.
+ * Neumann series of A⁻¹ (the `{truncated: k}` adjoint steps with a damped variant of it).
  */
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../../operators/LinearOperator';

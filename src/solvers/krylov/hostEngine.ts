@@ -75,6 +75,8 @@ function tryHost(method: string, run: (p: HostProblem) => HostResult, state: Sol
   if (s.preconditioner != null || b.dtype !== 'float32') return null;
   if (options.x0 != null && (options.x0.dtype !== 'float32' || options.x0.size !== b.size)) return null;
   const batch = b.rank === 3 ? b.shape[0] : 1;
+  const atol = hostAtol(options.atol, batch * b.shape[b.rank - 1]);
+  if (atol == null) return null;
   // Every view of wasm memory is taken before any allocation and dropped before the upload.
   const op = hostOperator(s.operator);
   if (op == null || op.batch !== batch || b.shape[b.rank - 2] !== op.n) return null;
@@ -86,7 +88,7 @@ function tryHost(method: string, run: (p: HostProblem) => HostResult, state: Sol
     x0: options.x0 != null ? hostData(options.x0) : null,
     inverseDiagonal,
     rtol: options.rtol,
-    atol: options.atol,
+    atol,
     maxIterations: options.maxIterations ?? 10 * s.operator.shape[0],
     checkEvery: options.checkEvery,
     fixed: options.fixedIterations,
@@ -94,6 +96,18 @@ function tryHost(method: string, run: (p: HostProblem) => HostResult, state: Sol
   runs[method] = (runs[method] ?? 0) + 1;
   const {x, ...diagnostics} = result;
   return {x: tf.tensor(x, b.shape, 'float32'), ...diagnostics};
+}
+
+/**
+ * atol as the host loop takes it: a number, or one value per system (a `[..., 1, k]` tensor,
+ * as the per-column scaling of b makes it), copied before any view of wasm memory is taken;
+ * null for any other shape.
+ */
+function hostAtol(atol: number | tf.Tensor, systems: number): number | Float32Array | null {
+  if (typeof atol === 'number') return atol;
+  if (atol.dtype !== 'float32') return null;
+  if (atol.size === 1) return atol.dataSync()[0];
+  return atol.size === systems ? Float32Array.from(atol.dataSync()) : null;
 }
 
 /** A dense, sparse or diagonal operator on typed arrays; null for any other kind. */

@@ -3,6 +3,8 @@ import {LinearOperator} from '../../operators/LinearOperator';
 import {LinearSolveError} from '../../core/LinearSolveError';
 import {Solver, SolverCapabilities, SolverOptions, SolverResult, SolverState, SolveStatus} from '../Solver';
 import {columnNorm, divide, readScalars, relativeTo, safeDivide, stopGradient} from '../linalg';
+import {checkPreconditioner} from './checkPreconditioner';
+import {CONVERGENCE_MARGIN} from '../../core/tolerance';
 
 /** M ≈ A⁻¹ applied to a residual block. */
 export type Preconditioner = (r: tf.Tensor) => tf.Tensor;
@@ -68,7 +70,7 @@ export abstract class IterativeSolver implements Solver {
 export function initIterative(operator: LinearOperator, options: SolverOptions): IterativeState {
   const p = options.preconditioner;
   if (p == null) return new IterativeState(operator, [], null);
-  if (p !== 'jacobi') return new IterativeState(operator, [], p);
+  if (p !== 'jacobi') return new IterativeState(operator, [], checkPreconditioner(p, operator));
   const d = operator.diagonal();
   if (d == null) {
     throw new LinearSolveError('option',
@@ -80,11 +82,12 @@ export function initIterative(operator: LinearOperator, options: SolverOptions):
 }
 
 /**
- * Per-column stopping thresholds max(rtol·‖b‖, atol), `[..., 1, k]`. They steer control flow
- * only, so they carry no gradient (comparisons have none in tfjs).
+ * Per-column stopping thresholds max(rtol·‖b‖, atol), `[..., 1, k]`, times the margin that
+ * makes the float32-computed residual's test hold for the exact residual too. They steer
+ * control flow only, so they carry no gradient (comparisons have none in tfjs).
  */
 export function thresholds(b: tf.Tensor, options: SolverOptions): tf.Tensor {
-  return tf.tidy(() => stopGradient(tf.maximum(tf.mul(columnNorm(b), options.rtol), options.atol)));
+  return tf.tidy(() => stopGradient(tf.mul(tf.maximum(tf.mul(columnNorm(b), options.rtol), options.atol), CONVERGENCE_MARGIN)));
 }
 
 /** Default iteration cap: 10·n, as SciPy does. */

@@ -1,0 +1,53 @@
+/**
+ * Every solve runs on right-hand sides scaled to max|bⱼ| ∈ [1, 2) per column by a power of
+ * two (exact in floating point), and x is scaled back: x = s·A⁻¹(b/s). Squared norms in the
+ * solvers then neither underflow (b = 1e-25: ‖b‖² = 0 in float32, so x = 0 passed for
+ * converged) nor overflow (b = 1e20), as LAPACK's `snrm2` avoids by scaling before squaring.
+ * Tolerances are relative, so they are unchanged; atol and x0 are scaled with b.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
+import {offTape} from '../core/tape';
+
+/** s = 2^⌊log₂ max|bⱼ|⌋ per column `[..., 1, k]`, and 1 for a zero or non-finite column. */
+export function columnScale(b: tf.Tensor): tf.Tensor {
+  return offTape(() => tf.tidy(() => {
+    const m = tf.max(tf.abs(b), -2, true);
+    const usable = tf.logicalAnd(tf.isFinite(m), tf.greater(m, 0));
+    const safe = tf.where(usable, m, tf.onesLike(m));
+    const power = tf.pow(tf.scalar(2), tf.floor(tf.div(tf.log(safe), Math.LN2)));
+    // log₂ rounding may leave power = 2·m on some backends; still a power of two, still safe.
+    return tf.where(usable, power, tf.onesLike(m));
+  }));
+}
+
+/** `solver.compute` on b/s, returning s·x with the same diagnostics (relative, so unchanged). */
+export function computeScaled(solver: Solver, state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
+  const s = columnScale(b);
+  try {
+    const scaled = tf.div(b, s);
+    const atol = options.atol;
+    const x0 = options.x0 == null ? null : tf.div(options.x0, s);
+    const atolScaled = typeof atol === 'number' && atol === 0 ? 0 : tf.div(atol, s);
+    try {
+      const result = solver.compute(state, scaled, {...options, x0, atol: atolScaled});
+      const x = tf.mul(result.x, s);
+      result.x.dispose();
+      // Scaling back can overflow (A ~ 1e-29, b ~ 1e29 gives x ~ 1e58): the solver saw a finite x.
+      if (result.status === 'converged' && !allFinite(x)) return {...result, x, status: 'nonFinite'};
+      return {...result, x};
+    } finally {
+      tf.dispose([scaled, ...(x0 == null ? [] : [x0]), ...(typeof atolScaled === 'number' ? [] : [atolScaled])]);
+    }
+  } finally {
+    s.dispose();
+  }
+}
+
+function allFinite(x: tf.Tensor): boolean {
+  if (x.size === 0) return true;
+  const flag = tf.tidy(() => tf.all(tf.isFinite(x)));
+  const ok = flag.dataSync()[0] === 1;
+  flag.dispose();
+  return ok;
+}
