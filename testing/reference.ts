@@ -108,7 +108,8 @@ export function condition(a: Matrix64): number {
   return norm1(a) * norm1(inverse);
 }
 
-function norm1(a: Matrix64): number {
+/** ‖A‖₁: the largest column sum of |aᵢⱼ|. */
+export function norm1(a: Matrix64): number {
   let best = 0;
   for (let j = 0; j < a.n; j++) {
     let s = 0;

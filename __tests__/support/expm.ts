@@ -3,7 +3,7 @@
  * scaling and squaring with a degree-18 Taylor polynomial (‖A/2^s‖₁ ≤ 1/2, truncation below
  * 1e-22), and the exact one-step propagators of the fixed-step integrators on y' = My.
  */
-import {Matrix64, matrix, solve64} from '../../testing/reference';
+import {Matrix64, matrix, norm1, solve64} from '../../testing/reference';
 
 export function identity(n: number): Matrix64 {
   return matrix(n, (i, j) => (i === j ? 1 : 0));
@@ -27,16 +27,6 @@ export function power(a: Matrix64, k: number): Matrix64 {
   let r = identity(a.n);
   for (let i = 0; i < k; i++) r = mul(r, a);
   return r;
-}
-
-function norm1(a: Matrix64): number {
-  let best = 0;
-  for (let j = 0; j < a.n; j++) {
-    let s = 0;
-    for (let i = 0; i < a.n; i++) s += Math.abs(a.data[i * a.n + j]);
-    best = Math.max(best, s);
-  }
-  return best;
 }
 
 /** e^A in float64. */
