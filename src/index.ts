@@ -42,6 +42,7 @@ export {TruncatedAdjoint} from './adjoints/TruncatedAdjoint';
 export {StochasticAdjoint} from './adjoints/StochasticAdjoint';
 
 export {useHostEngine} from './kernels/host/hostBackend';
+export {useWebglEngine} from './kernels/webgl/webglEngine';
 
 export {poisson2d, poisson2dOperator} from './gallery/poisson2d';
 export type {CooMatrix} from './gallery/poisson2d';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import {FusedKrylov} from './FusedKrylov';
 
 /**
  * A COO sparsity pattern as kernels see it: the entries, and a cache for index tensors a
@@ -62,4 +63,6 @@ export interface Kernels {
   sparseProduct(pattern: CooPattern, values: tf.Tensor, x: tf.Tensor, transposed: boolean): tf.Tensor;
   /** a / b, 0 where b = 0 (off the tape). */
   divNoNan(a: tf.Tensor, b: tf.Tensor): tf.Tensor;
+  /** Fused Krylov iterations, where a backend has them (webgl's custom programs); absent → tf ops. */
+  fusedKrylov?: FusedKrylov;
 }

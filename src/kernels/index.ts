@@ -20,6 +20,7 @@ import {gpuKernels, tfOpsKernels} from './tfops';
 import {cpuKernels} from './cpu';
 import {nodeKernels} from './node';
 import {hostEngineEnabled} from './host/hostBackend';
+import {webglKernels} from './webgl';
 
 registerFallbackKernels(tfOpsKernels);
 registerKernels('cpu', cpuKernels);
@@ -28,11 +29,12 @@ registerKernels('cpu', cpuKernels);
 // (bench/host-engine.ts). `useHostEngine(false)` restores the tf-ops ones for comparisons.
 registerKernels('wasm', whenHostEngine(cpuKernels, tfOpsKernels));
 registerKernels('tensorflow', nodeKernels);
-registerKernels('webgl', gpuKernels);
+registerKernels('webgl', {...gpuKernels, ...webglKernels});
 registerKernels('webgpu', gpuKernels);
 
 export {kernels, registerKernels, backendName} from './registry';
 export type {CooPattern, Kernels, LUFactors, Triangle} from './Kernels';
+export type {CGVectors, FusedKrylov} from './FusedKrylov';
 
 /**
  * X = M⁻¹R for triangular M (`t` `[B, n, n]`, or `tᵀ` with `transposeT`; `lower` describes M),

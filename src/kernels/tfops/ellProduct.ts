@@ -39,7 +39,7 @@ export function ellProduct(pattern: CooPattern, values: tf.Tensor, x: tf.Tensor,
  * The ELL layout of A (`transposed` false) or Aᵀ. Both are built on first use, once per pattern
  * and backend: a backward pass then allocates nothing that outlives it.
  */
-function ellLayout(pattern: CooPattern, transposed: boolean): EllLayout {
+export function ellLayout(pattern: CooPattern, transposed: boolean): EllLayout {
   const layouts = pattern.memo('ell', () => {
     const forward = buildEll(pattern.n, pattern.rows, pattern.cols);
     const backward = buildEll(pattern.n, pattern.cols, pattern.rows);

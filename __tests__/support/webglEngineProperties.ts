@@ -1,0 +1,273 @@
+/**
+ * Checks of the custom WebGL programs against the tf-ops kernels they replace (the reference,
+ * `ls.useWebglEngine(false)`) and against float64: the one-pass sparse product and its
+ * transpose on random patterns, the fused CG loop (results, iteration counts, statuses,
+ * gradients through the implicit adjoint, leaks), and the hybrid dense LU and Cholesky on
+ * matrices that need pivoting. Run in the WebGL page (suites.ts); on any other backend the
+ * switch changes nothing and the checks compare a path with itself.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as ls from '../../src';
+import {Method, needsPivoting, spd} from '../../testing/cases';
+import {FLOAT32_EPS, Matrix64, condition, matmul, randomVector, relativeError, rng, solve64, transpose} from '../../testing/reference';
+import {directRtol, solutionBound} from '../../testing/bounds';
+import {AsyncCheck, Check} from './properties';
+
+function atMost(what: string, value: number, bound: number): void {
+  if (!(value <= bound)) throw new Error(`${what}: ${value.toExponential(3)} exceeds the bound ${bound.toExponential(3)}`);
+}
+
+function equal<T>(what: string, value: T, expected: T): void {
+  if (value !== expected) throw new Error(`${what}: got ${String(value)}, expected ${String(expected)}`);
+}
+
+/** f() with the WebGL engine switched `on` (restored after). */
+function withEngine<T>(on: boolean, f: () => T): T {
+  const previous = ls.useWebglEngine(on);
+  try {
+    return f();
+  } finally {
+    ls.useWebglEngine(previous);
+  }
+}
+
+/** tfjs kernels queued by f (custom programs are not tfjs kernels: tf.profile does not list them). */
+function kernelCount(f: () => tf.Tensor): Promise<number> {
+  return tf.profile(() => f()).then(p => p.kernels.length);
+}
+
+/**
+ * A random n×n pattern with empty rows, one dense row and one dense column (longer than the
+ * average by far), duplicates excluded; values uniform in [−1, 1).
+ */
+function randomPattern(n: number, seed: number): {indices: number[][]; values: number[]; dense: Matrix64} {
+  const next = rng(seed);
+  const data = new Float64Array(n * n);
+  const indices: number[][] = [];
+  const values: number[] = [];
+  const add = (i: number, j: number) => {
+    if (data[i * n + j] !== 0) return;
+    const v = Math.fround(2 * next() - 1) || 0.5;
+    data[i * n + j] = v;
+    indices.push([i, j]);
+    values.push(v);
+  };
+  for (let i = 0; i < n; i++) {
+    if (i % 7 === 3) continue;                                        // empty rows
+    const count = i === 5 ? n : 1 + Math.floor(next() * 4);           // row 5 is full
+    for (let t = 0; t < count; t++) add(i, i === 5 ? t : Math.floor(next() * n));
+  }
+  for (let i = 0; i < n; i++) if (i % 7 !== 3) add(i, 2);            // column 2 is (nearly) full
+  return {indices, values, dense: {n, data}};
+}
+
+/** A·X and Aᵀ·X on random patterns (k = 1, 3): engine against tf ops and float64. */
+function productChecks(): Check[] {
+  return [[57, 1, 21], [130, 3, 22]].map(([n, k, seed]) => ({
+    name: `sparse product and its transpose, random pattern n=${n} with empty and long rows, k=${k}: programs vs tf ops vs float64`,
+    run: () => {
+      const {indices, values, dense} = randomPattern(n, seed);
+      const x = Float64Array.from(randomVector(n * k, seed + 1), Math.fround);
+      for (const transposed of [false, true]) {
+        const expected = matmul(transposed ? transpose(dense) : dense, x, k);
+        const product = (on: boolean) => withEngine(on, () => tf.tidy(() => {
+          const A = ls.sparse({indices, values: tf.tensor1d(values), shape: [n, n]});
+          const op = transposed ? A.transpose() : A;
+          return op.apply(tf.tensor2d(Float32Array.from(x), [n, k])).dataSync().slice();
+        }));
+        const engine = product(true);
+        const reference = product(false);
+        const what = transposed ? 'Aᵀx' : 'Ax';
+        // Each entry is a float32 sum of at most n products: |error| ≤ n·ε·Σ|aᵢⱼ xⱼ|.
+        atMost(`${what} programs vs float64`, relativeError(engine, expected), 2 * n * FLOAT32_EPS);
+        atMost(`${what} programs vs tf ops`, relativeError(engine, reference), 2 * n * FLOAT32_EPS);
+      }
+    },
+  }));
+}
+
+interface CgRun {x: Float32Array; status: string; iterations: number; residual: number}
+
+function cgRun(on: boolean, build: () => ls.LinearOperator, b: Float64Array, shape: number[], options: ls.SolveOptions): CgRun {
+  return withEngine(on, () => tf.tidy(() => {
+    const r = ls.linearSolve(build(), tf.tensor(Float32Array.from(b), shape), {method: 'cg', ...options});
+    return {x: r.x.dataSync().slice() as Float32Array, status: r.status, iterations: r.iterations, residual: r.relativeResidual};
+  }));
+}
+
+/** CG on the fused engine against the tf-ops loop: same status, iterations, and x within the bound. */
+function cgChecks(): Check[] {
+  const m = 12;
+  const n = m * m;
+  const poisson = () => ls.poisson2dOperator(m);
+  const spd40 = spd(40, 31, 0.3);
+  const cases: {name: string; build: () => ls.LinearOperator; A: () => Matrix64; n: number; k: number; batch?: number;
+    options: ls.SolveOptions}[] = [
+    {name: `Poisson ${m}² (sparse, DIA layout), k=1`, build: poisson, A: () => densePoisson(m), n, k: 1, options: {rtol: 1e-5}},
+    {name: `Poisson ${m}² (sparse), k=2, Jacobi, checkEvery 1`, build: poisson, A: () => densePoisson(m), n, k: 2,
+      options: {rtol: 1e-5, preconditioner: 'jacobi', checkEvery: 1}},
+    {name: 'random SPD pattern n=40 (sparse, ELL layout), k=1', build: () => sparseOf(spd40), A: () => spd40, n: 40, k: 1,
+      options: {rtol: 1e-5}},
+    {name: 'dense SPD n=40, k=3', build: () => ls.dense(tf.tensor2d(Float32Array.from(spd40.data), [40, 40])), A: () => spd40,
+      n: 40, k: 3, options: {rtol: 1e-5}},
+  ];
+  return cases.map(c => ({
+    name: `CG ${c.name}: fused programs vs tf ops (status, iterations, x) and float64`,
+    run: () => {
+      const b = Float64Array.from(randomVector(c.n * c.k, 5), Math.fround);
+      const shape = c.k === 1 ? [c.n] : [c.n, c.k];
+      const engine = cgRun(true, c.build, b, shape, c.options);
+      const reference = cgRun(false, c.build, b, shape, c.options);
+      equal('status (programs)', engine.status, 'converged');
+      equal('status (tf ops)', reference.status, 'converged');
+      // Float32 sums in another order move the residual's crossing of rtol by at most a check.
+      atMost('|iterations − tf-ops iterations|', Math.abs(engine.iterations - reference.iterations),
+        c.options.checkEvery ?? 10);
+      const A = c.A();
+      const exact = solve64(A, b, c.k);
+      const bound = solutionBound(c.n, condition(A), true);
+      atMost('‖x − x*‖/‖x*‖ (programs)', relativeError(engine.x, exact), bound);
+      atMost('‖x − x_tf-ops‖/‖x*‖', relativeError(engine.x, reference.x), 2 * bound);
+    },
+  }));
+}
+
+function densePoisson(m: number): Matrix64 {
+  const n = m * m;
+  const data = new Float64Array(n * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) {
+    const r = i * m + j;
+    data[r * n + r] = 4;
+    if (i > 0) data[r * n + r - m] = -1;
+    if (i < m - 1) data[r * n + r + m] = -1;
+    if (j > 0) data[r * n + r - 1] = -1;
+    if (j < m - 1) data[r * n + r + 1] = -1;
+  }
+  return {n, data};
+}
+
+/** The nonzeros of a dense matrix as a sparse operator. */
+function sparseOf(a: Matrix64): ls.LinearOperator {
+  const indices: number[][] = [];
+  const values: number[] = [];
+  for (let i = 0; i < a.n; i++) for (let j = 0; j < a.n; j++) {
+    const v = a.data[i * a.n + j];
+    if (v !== 0) { indices.push([i, j]); values.push(v); }
+  }
+  return ls.sparse({indices, values: tf.tensor1d(values), shape: [a.n, a.n]});
+}
+
+/** The fused loop: fixed iterations agree, the gradient's transposed solve too, nothing leaks, few kernels. */
+function cgLoopChecks(): Check[] {
+  const m = 10;
+  const n = m * m;
+  return [
+    {
+      name: 'CG fixedIterations 30, Poisson 10²: fused programs vs tf ops, and no tensor leaked',
+      run: () => {
+        const b = Float64Array.from(randomVector(n, 9), Math.fround);
+        const options: ls.SolveOptions = {fixedIterations: true, maxIterations: 30};
+        const A = ls.poisson2dOperator(m);
+        try {
+          cgRun(true, () => A, b, [n], options);   // compile the programs, build the pattern's layouts
+          const before = tf.memory().numTensors;
+          cgRun(true, () => A, b, [n], options);
+          equal('tensors leaked', tf.memory().numTensors - before, 0);
+        } finally {
+          tf.dispose((A as ls.SparseOperator).values);
+          (A as ls.SparseOperator).dispose();
+        }
+        const engine = cgRun(true, () => ls.poisson2dOperator(m), b, [n], options);
+        const reference = cgRun(false, () => ls.poisson2dOperator(m), b, [n], options);
+        equal('status', engine.status, 'unchecked');
+        equal('iterations', engine.iterations, 30);
+        atMost('‖x − x_tf-ops‖/‖x_tf-ops‖', relativeError(engine.x, reference.x), 1e-4);
+      },
+    },
+    {
+      name: 'CG gradient ∂values, ∂b through the implicit adjoint (a transposed solve on the fused loop) vs tf ops',
+      run: () => {
+        const b = Float64Array.from(randomVector(n, 12), Math.fround);
+        const w = Float64Array.from(randomVector(n, 13), Math.fround);
+        const gradients = (on: boolean) => withEngine(on, () => tf.tidy(() => {
+          const A = ls.poisson2dOperator(m) as ls.SparseOperator;
+          const weights = tf.tensor1d(Float32Array.from(w));
+          const loss = (values: tf.Tensor, rhs: tf.Tensor) =>
+            tf.sum(tf.mul(weights, ls.solve(A.withValues(values), rhs, {method: 'cg', rtol: 1e-6})));
+          return tf.grads(loss)([A.values, tf.tensor1d(Float32Array.from(b))]).map(g => g.dataSync().slice());
+        }));
+        const [engine, reference] = [gradients(true), gradients(false)];
+        const kappa = 4 * (m + 1) ** 2 / Math.PI ** 2;
+        const bound = kappa * 1e-6 * 4;
+        atMost('∂values programs vs tf ops', relativeError(engine[0], reference[0]), bound);
+        atMost('∂b programs vs tf ops', relativeError(engine[1], reference[1]), bound);
+      },
+    },
+  ];
+}
+
+/**
+ * On webgl, proof that the programs ran: they are not tfjs kernels, so tf.profile of a solve on
+ * them lists a fraction of the tf-ops loop's kernels.
+ */
+function kernelCountCheck(): AsyncCheck {
+  const m = 10;
+  return {
+    name: 'CG on webgl queues under a fifth of the tf-ops loop\'s tfjs kernels (the programs ran)',
+    run: async () => {
+      if (tf.getBackend() !== 'webgl') return;
+      const count = async (on: boolean) => {
+        const previous = ls.useWebglEngine(on);
+        try {
+          return await kernelCount(() => ls.solve(ls.poisson2dOperator(m), tf.ones([m * m]),
+            {method: 'cg', fixedIterations: true, maxIterations: 20}));
+        } finally {
+          ls.useWebglEngine(previous);
+        }
+      };
+      const [engine, reference] = [await count(true), await count(false)];
+      atMost(`tfjs kernels with the programs (tf ops: ${reference})`, engine, reference / 5);
+    },
+  };
+}
+
+/** Dense LU and Cholesky (hybrid on webgl) against tf ops and float64, on matrices that need pivoting. */
+function factorChecks(): Check[] {
+  const lu = [[70, 41], [150, 42]].map(([n, seed]) => ({
+    name: `LU n=${n} needing pivoting, 2 right-hand sides: hybrid vs float64 and tf ops; the transposed solve too`,
+    run: () => factorCheck('lu', needsPivoting(n, seed, 0.5, 1e-3), 2),
+  }));
+  const cholesky = [[90, 43]].map(([n, seed]) => ({
+    name: `Cholesky n=${n}: hybrid vs float64 and tf ops`,
+    run: () => factorCheck('cholesky', spd(n, seed, 0.2), 1),
+  }));
+  return [...lu, ...cholesky];
+}
+
+function factorCheck(method: Method, A: Matrix64, k: number): void {
+  const n = A.n;
+  const b = Float64Array.from(randomVector(n * k, 3), Math.fround);
+  const kappa = condition(A);
+  const rtol = directRtol(n, kappa);
+  const solveWith = (on: boolean) => withEngine(on, () => tf.tidy(() => {
+    const handle = ls.factorize(ls.dense(tf.tensor2d(Float32Array.from(A.data), [n, n])), {method, rtol});
+    const rhs = tf.tensor2d(Float32Array.from(b), [n, k]);
+    const x = handle.solve(rhs).dataSync().slice();
+    // The transposed solve reuses the factors: the gradient of Σ x.
+    const g = tf.grad((bb: tf.Tensor) => tf.sum(handle.solve(bb)))(rhs).dataSync().slice();
+    handle.dispose();
+    return {x, g};
+  }));
+  const engine = solveWith(true);
+  const bound = solutionBound(n, kappa, false);
+  atMost('‖x − x*‖/‖x*‖', relativeError(engine.x, solve64(A, b, k)), bound);
+  const ones = new Float64Array(n * k).fill(1);
+  atMost('‖∂b − A⁻ᵀ1‖/‖A⁻ᵀ1‖', relativeError(engine.g, solve64(transpose(A), ones, k)), bound);
+  const reference = solveWith(false);
+  atMost('‖x − x_tf-ops‖/‖x*‖', relativeError(engine.x, reference.x), 2 * bound);
+}
+
+/** Every check of the WebGL engine. */
+export function webglEngineChecks(): Array<Check | AsyncCheck> {
+  return [...productChecks(), ...cgChecks(), ...cgLoopChecks(), kernelCountCheck(), ...factorChecks()];
+}

@@ -1,0 +1,26 @@
+/**
+ * The webgl backend's kernels: custom programs through the backend's `compileAndRun`, each
+ * falling back to its tf-ops kernel when `useWebglEngine(false)` or when `tf.backend()` offers
+ * no program runner. See bench/webgl-engine.ts (bench/results/webgl-engine.md) for what each
+ * gains over tf ops in headless Chromium.
+ */
+import {Kernels} from '../Kernels';
+import {FusedKrylov} from '../FusedKrylov';
+import {tfOpsKernels} from '../tfops';
+import {ellProgramProduct} from './ellProgram';
+import {cgStepPrograms, fusedColumnDot} from './cgStepPrograms';
+import {programRunner} from './webglEngine';
+import {prepareProduct} from './preparedProduct';
+
+const fusedKrylov: FusedKrylov = {
+  available: () => programRunner() != null,
+  columnDot: (u, v, w = null) => fusedColumnDot(u, v, w),
+  prepareSparse: prepareProduct,
+  cgStep: cgStepPrograms,
+};
+
+export const webglKernels: Partial<Kernels> = {
+  sparseProduct: (pattern, values, x, transposed) => programRunner() != null ?
+    ellProgramProduct(pattern, values, x, transposed) : tfOpsKernels.sparseProduct(pattern, values, x, transposed),
+  fusedKrylov,
+};
