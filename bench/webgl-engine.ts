@@ -9,7 +9,7 @@
  *   Dense LU forward solve (linearSolve {method: 'lu'} + one readback of x): tf ops vs hybrid.
  *
  * Run: `npx ts-node --transpile-only bench/webgl-engine.ts [--grids=128,256] [--lu=256,500]
- *       [--runs=3] [--iterations=100] [--tfOpsLuMax=256] [--out=bench/results/webgl-engine.md]`
+ *       [--runs=3] [--iterations=100] [--tfOpsLuMax=256] [--batched=1024x16,64x64] [--out=bench/results/webgl-engine.md]`
  * Environment: LINSOLVE_CHROMIUM (browser path; else a system Chromium, else @sparticuz/chromium).
  */
 import * as fs from 'fs';
@@ -30,6 +30,7 @@ const CONFIG: WebglBenchConfig = {
   luSizes: list(arg('lu'), [256, 500]),
   luRuns: Number(arg('luRuns') ?? 3),
   tfOpsLuMax: Number(arg('tfOpsLuMax') ?? 256),
+  batched: (arg('batched') ?? '1024x16,64x64').split(',').filter(x => x !== '').map(x => x.split('x').map(Number) as [number, number]),
 };
 const OUT = arg('out') ?? path.join(ROOT, 'bench', 'results', 'webgl-engine.md');
 
@@ -89,18 +90,23 @@ function format(r: WebglBenchResult, info: Record<string, unknown>): string {
       `renderer "${info.renderer}"; ${os.cpus().length} cores, load ${load[0].map(x => x.toFixed(1)).join(' ')} → ` +
       `${load[1].map(x => x.toFixed(1)).join(' ')}; ${(info.seconds as number).toFixed(0)} s. Software GPU (SwiftShader): not GPU numbers.`,
     '', `## CG per iteration, 2-D Poisson (b = ones, ${CONFIG.iterations} fixed iterations, median of ${CONFIG.runs}, round-robin)`, '',
-    '| grid | n | tf ops ms/iter | webgl engine ms/iter | fused floor ms/iter | tf ops / engine | engine / floor |',
+    'ms per iteration: median (min) over the runs; ratios of medians (of minima).', '',
+    '| grid | n | tf ops | webgl engine | fused floor | tf ops / engine | engine / floor |',
     '|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const m of CONFIG.grids) {
-    const get = (e: string) => r.cg.find(x => x.m === m && x.engine === e)?.median ?? NaN;
+    const get = (e: string) => r.cg.find(x => x.m === m && x.engine === e);
     const [ops, eng, floor] = [get('tf ops'), get('webgl engine'), get('fused floor')];
-    lines.push(`| ${m}² | ${m * m} | ${f(ops)} | ${f(eng)} | ${f(floor)} | ${(ops / eng).toFixed(1)}× | ${(eng / floor).toFixed(2)}× |`);
+    const med = (x?: {median: number}) => x?.median ?? NaN;
+    const min = (x?: {msPerIteration: number[]}) => (x == null ? NaN : Math.min(...x.msPerIteration));
+    const both = (x?: {median: number; msPerIteration: number[]}) => `${f(med(x))} (${f(min(x))})`;
+    lines.push(`| ${m}² | ${m * m} | ${both(ops)} | ${both(eng)} | ${both(floor)} | ${(med(ops) / med(eng)).toFixed(1)}× (${(min(ops) / min(eng)).toFixed(1)}×) | ` +
+      `${(med(eng) / med(floor)).toFixed(2)}× (${(min(eng) / min(floor)).toFixed(2)}×) |`);
   }
   lines.push('', `## Dense LU solve (linearSolve {method: 'lu'} + readback; median of ${CONFIG.luRuns} after a warm-up; tf ops: one run)`, '',
-    '| n | engine | ms | runs | status | rel. residual |', '|---:|---|---:|---|---|---:|');
+    '| B | n | engine | ms | runs | status | rel. residual |', '|---:|---:|---|---:|---|---|---:|');
   for (const row of r.lu) {
-    lines.push(`| ${row.n} | ${row.engine} | ${f(row.median)} | ${row.ms.map(f).join(', ')} | ${row.status} | ${row.relativeResidual.toExponential(1)} |`);
+    lines.push(`| ${row.batch} | ${row.n} | ${row.engine} | ${f(row.median)} | ${row.ms.map(f).join(', ')} | ${row.status} | ${row.relativeResidual.toExponential(1)} |`);
   }
   lines.push('', `Tensors leaked by the page's cases: ${r.info.leakedTensors}.`);
   if ((info.messages as string[]).length > 0) lines.push(`Page errors: ${(info.messages as string[]).join(' | ')}`);

@@ -26,6 +26,8 @@ export interface WebglBenchConfig {
   luRuns: number;
   /** tf-ops LU is measured only up to this n (per-column LU at n = 500 takes minutes). */
   tfOpsLuMax: number;
+  /** Batched small systems [B, n]: the per-column tf-ops path against the hybrid. */
+  batched: [number, number][];
 }
 
 /** ms of `count` queued calls of f, then one readback, per call. */
@@ -61,7 +63,7 @@ export function probeInPage(m: number): Record<string, number> {
 }
 
 export interface CgRow {m: number; n: number; engine: 'tf ops' | 'webgl engine' | 'fused floor'; msPerIteration: number[]; median: number}
-export interface LuRow {n: number; engine: 'tf ops' | 'hybrid'; ms: number[]; median: number; relativeResidual: number; status: string}
+export interface LuRow {batch: number; n: number; engine: 'tf ops' | 'hybrid'; ms: number[]; median: number; relativeResidual: number; status: string}
 export interface WebglBenchResult {
   cg: CgRow[];
   lu: LuRow[];
@@ -176,16 +178,17 @@ function luMatrix(tf: TfModule, n: number): Tf.Tensor {
 
 function luCases(tf: TfModule, ls: LsModule, config: WebglBenchConfig, log: (s: string) => void): LuRow[] {
   const rows: LuRow[] = [];
-  for (const n of config.luSizes) {
-    const a = luMatrix(tf, n);
-    const b = tf.ones([n, 1]);
-    const engines: LuRow['engine'][] = n <= config.tfOpsLuMax ? ['tf ops', 'hybrid'] : ['hybrid'];
+  const systems: [number, number][] = [...config.luSizes.map(n => [1, n] as [number, number]), ...config.batched];
+  for (const [batch, n] of systems) {
+    const a = batch === 1 ? luMatrix(tf, n) : tf.tidy(() => tf.stack(Array.from({length: batch}, () => luMatrix(tf, n))));
+    const b = tf.ones(batch === 1 ? [n, 1] : [batch, n, 1]);
+    const engines: LuRow['engine'][] = n <= config.tfOpsLuMax || batch > 1 ? ['tf ops', 'hybrid'] : ['hybrid'];
     for (const engine of engines) {
       const ms: number[] = [];
       let last = {relativeResidual: NaN, status: ''};
       const previous = ls.useWebglEngine(engine === 'hybrid');
       try {
-        const runs = engine === 'tf ops' ? 1 : config.luRuns;
+        const runs = engine === 'tf ops' && batch === 1 ? 1 : config.luRuns;
         for (let k = 0; k <= runs; k++) {   // k = 0: warm-up
           const t0 = performance.now();
           const result = ls.linearSolve(ls.dense(a), b, {method: 'lu'});
@@ -198,8 +201,8 @@ function luCases(tf: TfModule, ls: LsModule, config: WebglBenchConfig, log: (s: 
       } finally {
         ls.useWebglEngine(previous);
       }
-      rows.push({n, engine, ms, median: median(ms), ...last});
-      log(`lu n=${n} ${engine}: ${median(ms).toFixed(0)} ms (${ms.map(t => t.toFixed(0)).join(', ')}), ${last.status}, residual ${last.relativeResidual.toExponential(1)}`);
+      rows.push({batch, n, engine, ms, median: median(ms), ...last});
+      log(`lu B=${batch} n=${n} ${engine}: ${median(ms).toFixed(0)} ms (${ms.map(t => t.toFixed(0)).join(', ')}), ${last.status}, residual ${last.relativeResidual.toExponential(1)}`);
     }
     tf.dispose([a, b]);
   }

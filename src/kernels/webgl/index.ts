@@ -4,6 +4,7 @@
  * no program runner. See bench/webgl-engine.ts (bench/results/webgl-engine.md) for what each
  * gains over tf ops in headless Chromium.
  */
+import * as tf from '@tensorflow/tfjs';
 import {Kernels} from '../Kernels';
 import {FusedKrylov} from '../FusedKrylov';
 import {tfOpsKernels} from '../tfops';
@@ -11,6 +12,9 @@ import {ellProgramProduct} from './ellProgram';
 import {cgStepPrograms, fusedColumnDot} from './cgStepPrograms';
 import {programRunner} from './webglEngine';
 import {prepareProduct} from './preparedProduct';
+import {hybridLU} from './hybridLU';
+import {hybridCholesky} from './hybridCholesky';
+import {blockedTriangularSolve} from './blockedTriangularSolve';
 
 const fusedKrylov: FusedKrylov = {
   available: () => programRunner() != null,
@@ -23,4 +27,13 @@ export const webglKernels: Partial<Kernels> = {
   sparseProduct: (pattern, values, x, transposed) => programRunner() != null ?
     ellProgramProduct(pattern, values, x, transposed) : tfOpsKernels.sparseProduct(pattern, values, x, transposed),
   fusedKrylov,
+  luFactor: a => (useHybrid(a) ? hybridLU(a) : tfOpsKernels.luFactor(a)),
+  choleskyFactor: a => (useHybrid(a) ? hybridCholesky(a) : tfOpsKernels.choleskyFactor(a)),
+  triangularSolve: (t, rhs, triangle) =>
+    (useHybrid(t) && rhs.dtype === 'float32' ? blockedTriangularSolve(t, rhs, triangle) : tfOpsKernels.triangularSolve(t, rhs, triangle)),
 };
+
+/** Whether the hybrid host/device factorisations serve `a` `[B, n, n]`. */
+function useHybrid(a: tf.Tensor): boolean {
+  return programRunner() != null && a.dtype === 'float32';
+}
