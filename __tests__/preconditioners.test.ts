@@ -3,6 +3,7 @@ import * as ls from '../src';
 import {describeEachBackend} from './support/backends';
 import {Matrix64, condition, matrix, relativeError, solve64, transpose} from '../testing/reference';
 import {solutionBound} from '../testing/bounds';
+import {hostEngineRuns} from '../src/solvers/krylov/hostEngine';
 
 /** The dense float64 copy of a gallery matrix. */
 function dense64(A: ls.GridMatrix): Matrix64 {
@@ -73,7 +74,7 @@ const SMALL_NONSYMMETRIC = ls.convectionDiffusion2d({m: 6, peclet: 100, seed: 6}
 const TINY_SPD = ls.diffusion2d({m: 4, seed: 1, sigma: 1.5});
 const TINY_NONSYMMETRIC = ls.convectionDiffusion2d({m: 4, peclet: 60, angle: 0.7});
 
-describeEachBackend('classical preconditioners', () => {
+describeEachBackend('classical preconditioners', backend => {
   let before = 0;
   beforeEach(() => { before = tf.memory().numTensors; });
   afterEach(() => { expect(tf.memory().numTensors).toBe(before); });
@@ -327,6 +328,18 @@ describeEachBackend('classical preconditioners', () => {
     }
     handle.dispose();
     mg.dispose();
+    // On cpu and wasm the triangular sweeps run inside the host engine's fused loop, with the
+    // iterations of the tf-ops loop.
+    const b = tf.tensor1d(ls.gridRightHandSide({m: SPD.m, seed: 4}));
+    const runs = hostEngineRuns('cg');
+    const host = ls.linearSolve(A, b, {method: 'cg', preconditioner: 'ic0', checkEvery: 1});
+    expect(hostEngineRuns('cg') > runs).toBe(backend === 'cpu' || backend === 'wasm');
+    const previous = ls.useHostEngine(false);
+    const ops = ls.linearSolve(A, b, {method: 'cg', preconditioner: 'ic0', checkEvery: 1});
+    ls.useHostEngine(previous);
+    expect(Math.abs(host.iterations - ops.iterations)).toBeLessThanOrEqual(1);
+    expect(relativeError(host.x.dataSync(), ops.x.dataSync())).toBeLessThan(1e-4);
+    tf.dispose([host.x, ops.x, b]);
     free();
   });
 });
