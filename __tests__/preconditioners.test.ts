@@ -181,6 +181,30 @@ describeEachBackend('classical preconditioners', backend => {
     tf.dispose([x, y]);
   });
 
+  it('FSAI and multigrid: the typed-array product the host engine uses equals the tf-ops one (and its transpose)', () => {
+    const check = (M: ls.LinearOperator & {applyBlock: (f: Float32Array, fo: number, t: Float32Array, to: number, k: number) => void}) => {
+      const n = M.shape[0];
+      const x = tf.randomNormal([n, 2], 0, 1, 'float32', 3);
+      const y = M.apply(x);
+      const host = new Float32Array(2 * n);
+      M.applyBlock(Float32Array.from(x.dataSync()), 0, host, 0, 2);
+      expect(relativeMax(host, y.dataSync())).toBeLessThan(1e-5);
+      tf.dispose([x, y]);
+    };
+    const spd = operatorOf(SPD);
+    const fsai = ls.fsai(spd.A);
+    const mg = ls.multigrid(spd.A, {m: SPD.m});
+    check(fsai);
+    check(mg);
+    const cd = operatorOf(NONSYMMETRIC);
+    const mgN = ls.multigrid(cd.A, {m: NONSYMMETRIC.m});
+    check(mgN);
+    check(mgN.transpose() as ls.MultigridPreconditioner);
+    [fsai, mg, mgN].forEach(M => M.dispose());
+    spd.free();
+    cd.free();
+  });
+
   it('each preconditioner cuts CG iterations on 2-D diffusion and gives the float64 solution', () => {
     const {A, free} = operatorOf(SPD);
     const bArr = ls.gridRightHandSide({m: SPD.m, seed: 3});

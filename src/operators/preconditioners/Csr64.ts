@@ -137,3 +137,43 @@ export function asymmetryOf(a: Csr64): number {
   }
   return scale === 0 ? 0 : worst / scale;
 }
+
+/** y = A x (or Aᵀ x when `transposed`) for one float64 column; y has A's rows (cols) entries. */
+export function csrApply(a: Csr64, x: Float64Array, y: Float64Array, transposed = false): void {
+  const {rowPtr, col, val} = a;
+  if (!transposed) {
+    for (let i = 0; i < a.rows; i++) {
+      let s = 0;
+      for (let p = rowPtr[i], end = rowPtr[i + 1]; p < end; p++) s += val[p] * x[col[p]];
+      y[i] = s;
+    }
+    return;
+  }
+  y.fill(0);
+  for (let i = 0; i < a.rows; i++) {
+    const xi = x[i];
+    if (xi === 0) continue;
+    for (let p = rowPtr[i], end = rowPtr[i + 1]; p < end; p++) y[col[p]] += val[p] * xi;
+  }
+}
+
+/** Something the host engine can apply on typed arrays: M·X for a row-major `[n, k]` block. */
+export interface HostApplicable {
+  applyBlock(from: ArrayLike<number>, fromOffset: number, to: Float32Array, toOffset: number, k: number): void;
+}
+
+/** Whether M has a typed-array product the host engine can call inside its loop. */
+export function isHostApplicable(M: unknown): M is HostApplicable {
+  return M != null && typeof (M as HostApplicable).applyBlock === 'function';
+}
+
+/** Runs `column(y)` (in place, float64) on each column of a row-major `[n, k]` block. */
+export function applyByColumns(n: number, from: ArrayLike<number>, fromOffset: number, to: Float32Array, toOffset: number,
+    k: number, column: (y: Float64Array) => void): void {
+  const y = new Float64Array(n);
+  for (let c = 0; c < k; c++) {
+    for (let i = 0; i < n; i++) y[i] = from[fromOffset + i * k + c];
+    column(y);
+    for (let i = 0; i < n; i++) to[toOffset + i * k + c] = y[i];
+  }
+}

@@ -13,17 +13,29 @@ import {BaseOperator, LinearOperator} from '../LinearOperator';
 import {SparseOperator} from '../sparse/SparseOperator';
 import {SparsePattern} from '../sparse/SparsePattern';
 import {LinearSolveError} from '../../core/LinearSolveError';
-import {Csr64, asymmetryOf, csrOfOperator} from './Csr64';
+import {Csr64, asymmetryOf, csrApply, csrFromCoo, csrOfOperator, applyByColumns} from './Csr64';
 
 /** GᵀG ≈ A⁻¹ as an operator: G·x then Gᵀ·(G x), two sparse products in tf ops. */
 export class FsaiPreconditioner extends BaseOperator {
   readonly kind = 'preconditioner';
   readonly shape: [number, number];
 
-  /** `factor` is G (lower triangular) as a sparse operator; its values tensor belongs to this operator. */
-  constructor(readonly factor: SparseOperator) {
+  /**
+   * `factor` is G (lower triangular) as a sparse operator, its values tensor owned by this
+   * operator; `host` is G in CSR, for the host engine's typed-array loop on cpu and wasm.
+   */
+  constructor(readonly factor: SparseOperator, private readonly host: Csr64) {
     super(['symmetric', 'positiveDefinite']);
     this.shape = factor.shape;
+  }
+
+  /** GᵀG·X on typed arrays (the host engine's loop on cpu and wasm). */
+  applyBlock(from: ArrayLike<number>, fromOffset: number, to: Float32Array, toOffset: number, k: number): void {
+    const g = new Float64Array(this.host.rows);
+    applyByColumns(this.host.rows, from, fromOffset, to, toOffset, k, y => {
+      csrApply(this.host, y, g);
+      csrApply(this.host, g, y, true);
+    });
   }
 
   apply(x: tf.Tensor): tf.Tensor {
@@ -124,5 +136,6 @@ export function fsai(A: LinearOperator): FsaiPreconditioner {
   }
   const {rows, cols, values} = fsaiFactor(a);
   const pattern = new SparsePattern(a.rows, rows, cols);
-  return new FsaiPreconditioner(new SparseOperator(pattern, tf.tensor1d(values, 'float32')));
+  return new FsaiPreconditioner(new SparseOperator(pattern, tf.tensor1d(values, 'float32')),
+    csrFromCoo(a.rows, a.rows, rows, cols, values));
 }

@@ -16,7 +16,7 @@ import {BaseOperator, LinearOperator} from '../LinearOperator';
 import {SparseOperator} from '../sparse/SparseOperator';
 import {SparsePattern} from '../sparse/SparsePattern';
 import {LinearSolveError} from '../../core/LinearSolveError';
-import {Csr64, csrFromCoo, csrOfOperator, diagonalOf, multiplyCsr, transposeCsr} from './Csr64';
+import {Csr64, applyByColumns, csrApply, csrFromCoo, csrOfOperator, diagonalOf, multiplyCsr, transposeCsr} from './Csr64';
 
 /** What `multigrid` takes. */
 export interface MultigridOptions {
@@ -40,6 +40,8 @@ interface Level {
   interpolation: tf.Tensor | null;
   /** A⁻¹ `[n, n]` on the coarsest level. */
   inverse: tf.Tensor | null;
+  /** The same level on the host, for the host engine's typed-array loop on cpu and wasm. */
+  host: {a: Csr64; smoother: Float64Array; interpolation: Csr64 | null; inverse: Float32Array | null};
 }
 
 /** The 1-D linear interpolation from ⌊m/2⌋ coarse points to m fine ones (coarse J at fine 2J + 1). */
@@ -129,6 +131,42 @@ export class MultigridPreconditioner extends BaseOperator {
 
   apply(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => this.cycle(0, x));
+  }
+
+  /** The V-cycle on typed arrays (float64), the same cycle as `apply`, for the host engine on cpu and wasm. */
+  applyBlock(from: ArrayLike<number>, fromOffset: number, to: Float32Array, toOffset: number, k: number): void {
+    applyByColumns(this.shape[0], from, fromOffset, to, toOffset, k, y => y.set(this.hostCycle(0, y)));
+  }
+
+  private hostCycle(l: number, b: Float64Array): Float64Array {
+    const {a, smoother, interpolation, inverse} = this.levels[l].host;
+    const n = b.length;
+    const x = new Float64Array(n);
+    if (inverse != null) {
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let j = 0; j < n; j++) s += (this.transposed ? inverse[j * n + i] : inverse[i * n + j]) * b[j];
+        x[i] = s;
+      }
+      return x;
+    }
+    const ax = new Float64Array(n);
+    const smooth = () => {
+      csrApply(a, x, ax, this.transposed);
+      for (let i = 0; i < n; i++) x[i] += smoother[i] * (b[i] - ax[i]);
+    };
+    for (let i = 0; i < n; i++) x[i] = smoother[i] * b[i];
+    for (let s = 1; s < this.smoothingSteps; s++) smooth();
+    csrApply(a, x, ax, this.transposed);
+    for (let i = 0; i < n; i++) ax[i] = b[i] - ax[i];
+    const P = interpolation as Csr64;
+    const coarse = new Float64Array(P.cols);
+    csrApply(P, ax, coarse, true);
+    const correction = this.hostCycle(l + 1, coarse);
+    csrApply(P, correction, ax);
+    for (let i = 0; i < n; i++) x[i] += ax[i];
+    for (let s = 0; s < this.smoothingSteps; s++) smooth();
+    return x;
   }
 
   private cycle(l: number, b: tf.Tensor): tf.Tensor {
@@ -229,13 +267,17 @@ export function multigrid(A: LinearOperator | (Csr64Like & {m?: number}), option
       }
       const operator = sparseOf(current);
       const smoother = tf.tensor2d(Float32Array.from(d, v => damping / v), [d.length, 1]);
+      const smootherHost = Float64Array.from(d, v => damping / v);
       if (side <= coarsest || side < 2) {
-        levels.push({m: side, operator, smoother, interpolation: null, inverse: tf.tensor2d(denseInverse(current), [side * side, side * side])});
+        const inverse = denseInverse(current);
+        levels.push({m: side, operator, smoother, interpolation: null, inverse: tf.tensor2d(inverse, [side * side, side * side]),
+          host: {a: current, smoother: smootherHost, interpolation: null, inverse}});
         break;
       }
       const {mc, weights} = interpolation1d(side);
       const P = interpolation2d(side, mc, weights);
-      levels.push({m: side, operator, smoother, interpolation: tf.tensor2d(Float32Array.from(weights), [side, mc]), inverse: null});
+      levels.push({m: side, operator, smoother, interpolation: tf.tensor2d(Float32Array.from(weights), [side, mc]), inverse: null,
+        host: {a: current, smoother: smootherHost, interpolation: P, inverse: null}});
       current = multiplyCsr(transposeCsr(P), multiplyCsr(current, P));
       side = mc;
     }

@@ -6,8 +6,8 @@
  * loop, upload x as one tensor), the tape is not recording (the forward solve and the
  * implicit backward run off the tape; unrolled and second-order recorded loops keep tf ops),
  * A is dense, sparse or diagonal (a matrix-free A is a closure of tf ops), and the
- * preconditioner is none, Jacobi, or one swept on typed arrays (SSOR, IC(0), ILU(0)); any
- * other operator-valued M is applied by tf ops.
+ * preconditioner is none, Jacobi, or one with a typed-array product (SSOR, IC(0), ILU(0), FSAI,
+ * multigrid: `applyBlock`); any other operator-valued M is applied by tf ops.
  *
  * Engine per backend, measured by bench/host-engine.ts (bench/results/host-engine.md; three
  * runs on a shared 2-core machine, CG iterations on 2-D Poisson 128² and 256², ratios of runs
@@ -30,7 +30,7 @@ import {DiagonalOperator} from '../../operators/DiagonalOperator';
 import {SparsePattern} from '../../operators/sparse/SparsePattern';
 import {SolverOptions, SolverResult, SolverState} from '../Solver';
 import {isRecording} from '../../core/tape';
-import {HostPreconditioner} from '../../operators/preconditioners/HostPreconditioner';
+import {isHostApplicable} from '../../operators/preconditioners/Csr64';
 import {hostBackend, hostData, hostEngineEnabled, useHostEngine} from '../../kernels/host/hostBackend';
 import {CsrHost, CsrStructure, DenseHost, DiagonalHost, HostOperator, buildCsr} from '../../kernels/host/hostOperators';
 import {HostProblem, HostResult, bicgstabHost, cgHost, gmresHost, jacobiHost} from '../../kernels/host/hostKrylov';
@@ -74,7 +74,7 @@ function tryHost(method: string, run: (p: HostProblem) => HostResult, state: Sol
     options: SolverOptions): SolverResult | null {
   if (!hostEngineEnabled() || !hostBackend() || isRecording()) return null;
   const s = state as KrylovState;
-  const general = s.preconditioner instanceof HostPreconditioner ? s.preconditioner : null;
+  const general = isHostApplicable(s.preconditioner) ? s.preconditioner : null;
   if ((s.preconditioner != null && general == null) || b.dtype !== 'float32') return null;
   if (options.x0 != null && (options.x0.dtype !== 'float32' || options.x0.size !== b.size)) return null;
   const batch = b.rank === 3 ? b.shape[0] : 1;
