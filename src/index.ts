@@ -48,6 +48,7 @@ export type {SsorOptions} from './operators/preconditioners/ssor';
 export {ic0, ilu0} from './operators/preconditioners/incompleteFactorizations';
 export type {Ic0Options} from './operators/preconditioners/incompleteFactorizations';
 export {FactorPreconditioner} from './operators/preconditioners/FactorPreconditioner';
+export {HostPreconditioner} from './operators/preconditioners/HostPreconditioner';
 export {fsai, FsaiPreconditioner} from './operators/preconditioners/fsai';
 export {multigrid, MultigridPreconditioner} from './operators/preconditioners/multigrid';
 export type {MultigridOptions} from './operators/preconditioners/multigrid';
