@@ -40,9 +40,10 @@ async function main(): Promise<void> {
           const rhs = tf.tensor1d(Float32Array.from(b));
           const weights = tf.tensor1d(Float32Array.from(w));
           const params = c.parameters();
-          const xs = ls.solve(c.build(params), rhs, {method, rtol: RTOL}).dataSync().slice();
+          // onFailure 'ignore': a direct solve whose residual misses rtol is 'stagnated', and its error is still the number to show.
+          const xs = ls.solve(c.build(params), rhs, {method, rtol: RTOL, onFailure: 'ignore'}).dataSync().slice();
           const grads = tf.grads((bb: tf.Tensor, ...ps: tf.Tensor[]) =>
-            tf.sum(tf.mul(weights, ls.solve(c.build(ps), bb, {method, rtol: RTOL}))))([rhs, ...params]);
+            tf.sum(tf.mul(weights, ls.solve(c.build(ps), bb, {method, rtol: RTOL, onFailure: 'ignore'}))))([rhs, ...params]);
           return [xs, ...grads.map(g => g.dataSync().slice())];
         });
         const expected = c.gradient(lambda, x64, 1);

@@ -88,7 +88,7 @@ export function factorize(A: tf.Tensor | LinearOperator, given: SolveOptions = {
         }));
         const {status, iterations, relativeResidual, method} = outcome as unknown as SolveStats;
         report.result = {x, status, iterations, relativeResidual, method};
-        if (refinement != null) report.result.refined = refinedLike(refinement, rhs.shape);
+        if (refinement != null) report.result.refined = refinedLike(refinement, rhs.shape, resolved.refine?.automatic ?? true);
         return report.result;
       } finally {
         if (rhs !== b) rhs.dispose();
@@ -100,7 +100,7 @@ export function factorize(A: tf.Tensor | LinearOperator, given: SolveOptions = {
       linearSolve,
       solve: b => {
         const {x, refined} = linearSolve(b);
-        if (refined != null) tf.dispose([refined.hi, refined.lo]);
+        tf.dispose([refined?.hi, refined?.lo].filter((t): t is tf.Tensor => t != null));
         return x;
       },
       dispose: () => {

@@ -18,24 +18,25 @@ import {emptySolve, isEmptyProblem} from './emptySolve';
 import {Refinement} from './solvers/refine/refineSolution';
 
 /**
- * What iterative refinement reached (`linearSolve(..., {refine})`): the solution as a
- * double-float pair x ≈ hi + lo (each shaped like b; the caller disposes them, like x), its
- * residual and forward error measured or estimated in extended precision. `x` is `hi`, the
- * pair rounded to float32; its own residual `roundedResidual` is bounded below by float32's
- * representation of x, about ε₃₂·‖A‖‖x‖/‖b‖.
+ * What iterative refinement reached (`linearSolve(..., {refine})`): the residual and forward
+ * error of the refined solution, measured or estimated in extended precision, and — when
+ * `refine` was asked for (not the automatic rescue of a stagnated solve) — the solution itself
+ * as a double-float pair x ≈ hi + lo, each shaped like b, which the caller disposes like x.
+ * `x` is the pair rounded to float32; its own residual `roundedResidual` is bounded below by
+ * float32's representation of x, about ε₃₂·‖A‖‖x‖/‖b‖.
  *
  * ```ts
  * const {x, refined} = ls.linearSolve(A, b, {method: 'lu', refine: {rtol: 1e-10}});
  * refined.relativeResidual;       // ≤ 1e-10: ‖b − A(hi + lo)‖/‖b‖ in float64
- * refined.forwardErrorEstimate;   // ≈ ‖x − x*‖∞/‖x*‖∞ of the pair
+ * refined.forwardErrorEstimate;   // ≈ ‖x − x*‖∞/‖x*‖∞ of the pair (an upper estimate)
  * tf.dispose([x, refined.hi, refined.lo]);
  * ```
  */
 export interface RefinedSolution extends Omit<Refinement, 'hi' | 'lo'> {
-  /** The pair's leading part, float32, shaped like b (equal in value to x). */
-  hi: tf.Tensor;
-  /** The pair's trailing part: hi + lo is the refined solution to about 44 bits. */
-  lo: tf.Tensor;
+  /** The pair's leading part, float32, shaped like b (equal in value to x); absent for `'auto'`. */
+  hi?: tf.Tensor;
+  /** The pair's trailing part: hi + lo is the refined solution to about 44 bits; absent for `'auto'`. */
+  lo?: tf.Tensor;
 }
 
 /**
@@ -108,14 +109,19 @@ function solveOwning(A: tf.Tensor | LinearOperator, b: tf.Tensor, options: Solve
   });
   const {status, iterations, relativeResidual, method} = solved.outcome as SolveStats;
   report.result = {x, status, iterations, relativeResidual, method};
-  if (solved.refinement != null) report.result.refined = refinedLike(solved.refinement, rhs.shape);
+  if (solved.refinement != null) {
+    report.result.refined = refinedLike(solved.refinement, rhs.shape, resolved.refine?.automatic ?? true);
+  }
   return report.result;
 }
 
-/** The refinement's pair reshaped like b (the canonical tensors are freed). */
-export function refinedLike(refinement: Refinement, shape: number[]): RefinedSolution {
-  const {hi, lo} = refinement;
-  const refined = {...refinement, hi: tf.reshape(hi, shape), lo: tf.reshape(lo, shape)};
+/**
+ * The refinement's pair reshaped like b (the canonical tensors are freed); without the pair
+ * when refinement was automatic, so a caller who never asked for it has only x to dispose.
+ */
+export function refinedLike(refinement: Refinement, shape: number[], automatic: boolean): RefinedSolution {
+  const {hi, lo, ...stats} = refinement;
+  const refined: RefinedSolution = automatic ? stats : {...stats, hi: tf.reshape(hi, shape), lo: tf.reshape(lo, shape)};
   tf.dispose([hi, lo]);
   return refined;
 }
@@ -147,7 +153,7 @@ function requireImplicitForRefine(adjoint: Adjoint, refine: ResolvedOptions['ref
  */
 export function solve(A: tf.Tensor | LinearOperator, b: tf.Tensor, options: SolveOptions = {}): tf.Tensor {
   const {x, refined} = linearSolve(A, b, options);
-  if (refined != null) tf.dispose([refined.hi, refined.lo]);
+  tf.dispose([refined?.hi, refined?.lo].filter((t): t is tf.Tensor => t != null));
   return x;
 }
 

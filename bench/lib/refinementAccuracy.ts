@@ -55,10 +55,10 @@ function measure(A: tf.Tensor | ls.LinearOperator, b: Float32Array, exact: Array
   const r = ls.linearSolve(A, bt, {...options, onFailure: 'ignore'});
   const x = r.x.dataSync();
   const ms = Date.now() - t0;
-  const pair = r.refined == null ? NaN : forwardError(pairValue(r.refined.hi.dataSync(), r.refined.lo.dataSync()), exact);
+  const pair = r.refined == null ? NaN : forwardError(pairValue(r.refined.hi!.dataSync(), r.refined.lo!.dataSync()), exact);
   const out = {status: r.status, x: forwardError(x, exact), pair, estimate: r.refined?.forwardErrorEstimate ?? NaN,
     steps: r.refined?.steps ?? 0, ms};
-  tf.dispose([bt, r.x, ...(r.refined == null ? [] : [r.refined.hi, r.refined.lo])]);
+  tf.dispose([bt, r.x, ...(r.refined == null ? [] : [r.refined.hi!, r.refined.lo!])]);
   return out;
 }
 
