@@ -21,10 +21,11 @@ import {LinearSolveError} from '../../core/LinearSolveError';
 import {RefinePrecision} from './RefineOptions';
 import * as df from './doubleFloat';
 
-/** r (rounded to float32, canonical shape) and max over columns of ‖r‖₂/‖b‖₂, measured in extended precision. */
+/** r (rounded to float32, canonical shape) and max over columns of ‖r‖₂/‖b‖₂ and of ‖r‖₂, measured in extended precision. */
 export interface Residual {
   r: tf.Tensor;
   relative: number;
+  absolute: number;
 }
 
 /** Computes residuals of one system (A, b) for successive iterates; owns nothing the caller passed. */
@@ -39,15 +40,18 @@ export function refinable(operator: LinearOperator): boolean {
     operator instanceof DiagonalOperator;
 }
 
+/** The 'option' error for an operator whose residual cannot be computed beyond float32. */
+export function notRefinable(operator: LinearOperator): LinearSolveError {
+  return new LinearSolveError('option',
+    `refine: a ${operator.kind} operator is known only by its float32 product, so b − A x cannot be ` +
+    'computed beyond float32 and refinement cannot improve on the solve. Pass A as a tensor, ' +
+    'ls.dense or ls.sparse to refine, or drop the refine option.');
+}
+
 /** An evaluator for A x = b (b canonical `[n, k]` or `[B, n, k]`). */
 export function residualEvaluator(operator: LinearOperator, b: tf.Tensor,
     precision: RefinePrecision): ResidualEvaluator {
-  if (!refinable(operator)) {
-    throw new LinearSolveError('option',
-      `refine: a ${operator.kind} operator is known only by its float32 product, so b − A x cannot be ` +
-      'computed beyond float32 and refinement cannot improve on the solve. Pass A as a tensor, ' +
-      'ls.dense or ls.sparse to refine, or drop the refine option.');
-  }
+  if (!refinable(operator)) throw notRefinable(operator);
   return precision === 'float64' ? hostEvaluator(operator, b) : deviceEvaluator(operator, b);
 }
 
@@ -110,7 +114,8 @@ function hostEvaluator(operator: LinearOperator, b: tf.Tensor): ResidualEvaluato
         for (let i = 0; i < n * k; i++) r[offset + i] = bData[offset + i] - ax[i];
       }
       const norms = columnNorms(r, members, n, k);
-      return {r: tf.tensor(Float32Array.from(r), b.shape), relative: worstRatio(norms, bNorms)};
+      return {r: tf.tensor(Float32Array.from(r), b.shape), relative: worstRatio(norms, bNorms),
+        absolute: norms.reduce((m, v) => (v <= m ? m : v), 0)};
     },
     dispose() {},
   };
@@ -200,22 +205,21 @@ function deviceEvaluator(operator: LinearOperator, b: tf.Tensor): ResidualEvalua
   const bNorm = tf.keep(tf.tidy(() => columnNorm(b)));
   return {
     residual(hi, lo) {
-      const [r, relative] = tf.tidy(() => {
+      const [r, relative, absolute] = tf.tidy(() => {
         const s = product(hi);
         const t = df.twoSum(b, tf.neg(s.hi));
         // lo is below float32's resolution of hi, so A·lo in float32 is accurate enough.
         const r = tf.add(t.hi, tf.sub(tf.sub(t.lo, s.lo), operator.apply(lo)));
-        const ratio = tf.max(tf.div(columnNorm(r), tf.maximum(bNorm, 1e-30)));
-        return [r, ratio];
+        const norms = columnNorm(r);
+        return [r, tf.max(tf.div(norms, tf.maximum(bNorm, 1e-30))), tf.max(norms)];
       });
-      const value = ratio(relative);
-      return {r, relative: value};
+      return {r, relative: scalar(relative), absolute: scalar(absolute)};
     },
     dispose() { tf.dispose([...tensors, bNorm]); },
   };
 }
 
-function ratio(t: tf.Tensor): number {
+function scalar(t: tf.Tensor): number {
   const v = t.dataSync()[0];
   t.dispose();
   return v;

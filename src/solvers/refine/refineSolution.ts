@@ -31,6 +31,8 @@ export interface Refinement {
   lo: tf.Tensor;
   /** max over columns of ‖b − A(hi + lo)‖/‖b‖, measured in extended precision. */
   relativeResidual: number;
+  /** max over columns of ‖b − A(hi + lo)‖, measured in extended precision. */
+  absoluteResidual: number;
   /** ‖b − A x‖/‖b‖ of x = hi rounded to float32, in extended precision (float32's floor for this A and x). */
   roundedResidual: number;
   /** max over columns of ‖dₗₐₛₜ‖∞/‖x‖∞: an estimate of ‖x − x*‖∞/‖x*‖∞ for the pair. */
@@ -49,7 +51,7 @@ export function refineSolution(operator: LinearOperator, b: tf.Tensor, x0: tf.Te
   const evaluator = residualEvaluator(operator, b, settings.precision);
   let hi = tf.clone(x0);
   let lo = tf.zerosLike(x0);
-  let residual: {r: tf.Tensor | null; relative: number} = evaluator.residual(hi, lo);
+  let residual: {r: tf.Tensor | null; relative: number; absolute: number} = evaluator.residual(hi, lo);
   let steps = 0;
   let estimate = NaN;
   let previous = Infinity;
@@ -77,7 +79,7 @@ export function refineSolution(operator: LinearOperator, b: tf.Tensor, x0: tf.Te
     const zero = tf.zerosLike(lo);
     const rounded = evaluator.residual(hi, zero);
     tf.dispose([rounded.r, zero]);
-    return {hi, lo, relativeResidual: residual.relative, roundedResidual: rounded.relative,
+    return {hi, lo, relativeResidual: residual.relative, absoluteResidual: residual.absolute, roundedResidual: rounded.relative,
       forwardErrorEstimate: estimate, steps, precision: settings.precision};
   } catch (error) {
     tf.dispose([hi, lo]);

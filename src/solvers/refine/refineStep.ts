@@ -4,7 +4,7 @@ import {Solver, SolverOptions, SolverState} from '../Solver';
 import {SolveStats} from '../../core/SolveStats';
 import {computeScaled} from '../scaledCompute';
 import {ResolvedRefine} from './RefineOptions';
-import {refinable, residualEvaluator} from './extendedResidual';
+import {notRefinable, refinable} from './extendedResidual';
 import {Refinement, refineSolution} from './refineSolution';
 
 /** Outcomes a correction can still improve (not a singular, broken-down or non-finite solve). */
@@ -17,7 +17,7 @@ const IMPROVABLE = ['converged', 'stagnated', 'maxIterations'];
  */
 export function requireRefinable(operator: LinearOperator, refine: ResolvedRefine | null | undefined): void {
   if (refine == null || refine.automatic || operator.shape[0] === 0) return;
-  if (!refinable(operator)) residualEvaluator(operator, tf.zeros([0]), refine.precision);
+  if (!refinable(operator)) throw notRefinable(operator);
 }
 
 /**
@@ -46,7 +46,8 @@ export function refineIfAsked(solver: Solver, state: SolverState, operator: Line
     if (refine.automatic) return null;
     throw error;
   }
-  const converged = refinement.relativeResidual <= options.rtol;
+  const atol = typeof options.atol === 'number' ? options.atol : 0;
+  const converged = refinement.relativeResidual <= options.rtol || (atol > 0 && refinement.absoluteResidual <= atol);
   return {
     refinement,
     outcome: {...outcome, status: converged ? 'converged' : 'stagnated',
