@@ -4,7 +4,9 @@
  * core ← kernels ← operators ← solvers ← adjoints ← solve / linearSolve / factorize
  */
 export {solve, linearSolve} from './linearSolve';
-export type {LinearSolveResult} from './linearSolve';
+export type {LinearSolveResult, RefinedSolution} from './linearSolve';
+export type {RefineOption, RefineSettings, RefinePrecision} from './solvers/refine/RefineOptions';
+export type {Refinement} from './solvers/refine/refineSolution';
 export {factorize} from './factorize';
 export type {Factorization} from './factorize';
 export type {SolveOptions} from './options';
