@@ -6,9 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../index';
-import {customOp} from './customOp';
+import {flatOp} from './customOp';
 import {flagOf, LinalgOptions, onFailureOf, reportFailure} from './linalgOptions';
-import {floatInput, squareShape, sizeOf} from './matrixBatch';
+import {floatInput, squareShape} from './matrixBatch';
 import {isRecording} from './recording';
 import {diagonalOf, transposeLast, triangleMask} from './masks';
 
@@ -29,9 +29,9 @@ export interface CholeskyOptions extends LinalgOptions {
  * For a Gaussian process, log det K = 2 Σ log Lᵢᵢ and K⁻¹y = `choleskySolve(L, y)`:
  *
  * ```ts
- * const L = ls.linalg.cholesky(K);
- * const logDet = tf.mul(2, tf.sum(tf.log(tf.linalg.bandPart(L, 0, 0).sum(-1))));
- * const alpha = ls.linalg.choleskySolve(L, y);
+ * const L = ls.linalg.cholesky(K);                                // K [n, n]
+ * const logDet = tf.mul(2, tf.sum(tf.log(tf.sum(tf.mul(L, tf.eye(n)), -1))));
+ * const alpha = ls.linalg.choleskySolve(L, y);                    // y [n, 1]
  * ```
  */
 export function cholesky(A: tf.Tensor | tf.TensorLike, options: CholeskyOptions = {}): tf.Tensor {
@@ -39,29 +39,30 @@ export function cholesky(A: tf.Tensor | tf.TensorLike, options: CholeskyOptions 
   const upper = flagOf(options, 'upper', false, 'cholesky');
   const input = floatInput(A, 'A', 'cholesky');
   try {
-    const {batchShape, n} = squareShape(input.tensor.shape, 'A', 'cholesky');
-    return tf.tidy(() => {
-      const L = choleskyOp(tf.reshape(input.tensor, [sizeOf(batchShape), n, n]), onFailure);
-      return tf.reshape(upper ? transposeLast(L) : L, input.tensor.shape);
-    });
+    const {batchShape} = squareShape(input.tensor.shape, 'A', 'cholesky');
+    const L = choleskyOp(input.tensor, batchShape, onFailure);
+    if (!upper) return L;
+    const U = tf.tidy(() => transposeLast(L));
+    L.dispose();
+    return U;
   } finally {
     if (input.owned) input.tensor.dispose();
   }
 }
 
-/** L of `a` `[B, n, n]` as a custom op, checked before anything is saved. */
-export function choleskyOp(a: tf.Tensor, onFailure: ls.OnFailure): tf.Tensor {
-  return customOp(([m], save) => {
-    const n = m.shape[1] as number;
+/** L of `a` `[...batch, n, n]` as one custom op, checked before anything is saved. */
+export function choleskyOp(a: tf.Tensor, batch: number[], onFailure: ls.OnFailure): tf.Tensor {
+  const n = a.shape[a.rank - 1];
+  return flatOp([{tensor: a, core: 2}], batch, [...batch, n, n], ([m], save) => {
     const L = tf.mul(ls.kernels.choleskyFactor(m), triangleMask(n, 'lower'));
     if (onFailure !== 'ignore') checkPositive(L, onFailure);
     save([m, L]);
     return {
       value: L,
       gradFunc: (dL, [savedA, savedL]) =>
-        [choleskyBackward(isRecording() ? choleskyOp(savedA, 'ignore') : savedL, dL)],
+        [choleskyBackward(isRecording() ? choleskyOp(savedA, [savedA.shape[0]], 'ignore') : savedL, dL)],
     };
-  })(a);
+  });
 }
 
 function checkPositive(L: tf.Tensor, onFailure: ls.OnFailure): void {

@@ -4,9 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../index';
-import {customOp} from './customOp';
+import {flatOp, Forward} from './customOp';
 import {flagOf, LinalgOptions, onFailureOf} from './linalgOptions';
-import {floatInput, Input, squareShape, toBatch3} from './matrixBatch';
+import {floatInput, Input, squareShape} from './matrixBatch';
 import {isRecording} from './recording';
 import {diagonalOf, transposeLast, triangleMask} from './masks';
 import {checkSolve} from './solveChecks';
@@ -42,39 +42,37 @@ export function choleskySolve(L: tf.Tensor | tf.TensorLike, B: tf.Tensor | tf.Te
     const [factor, b] = inputs.map(i => i.tensor);
     const {batchShape, n} = squareShape(factor.shape, 'L', 'choleskySolve');
     const target = rhsBatch(b.shape, batchShape, n, 'choleskySolve');
-    return tf.tidy(() => {
-      const l3 = toBatch3(factor, target);
-      const x = choleskySolveOp(upper ? transposeLast(l3) : l3, toBatch3(b, target), onFailure);
-      return tf.reshape(x, [...target, n, b.shape[b.shape.length - 1]]);
-    });
+    const k = b.shape[b.rank - 1];
+    return flatOp([{tensor: factor, core: 2}, {tensor: b, core: 2}], target, [...target, n, k], choleskySolveForward(n, upper, onFailure));
   } finally {
     inputs.forEach(i => { if (i.owned) i.tensor.dispose(); });
   }
 }
 
-function choleskySolveOp(factor: tf.Tensor, b: tf.Tensor, onFailure: ls.OnFailure): tf.Tensor {
-  const n = factor.shape[1] as number;
-  return customOp(([l, rhs], save) => {
-    const {y, x} = forward(l, rhs);
-    checkSolve([diagonalOf(l)], x, 'choleskySolve', onFailure);
-    save([l, rhs, y, x]);
+/** The solve on `[B, n, n]` factors (U = Lᵀ with `upper`) and `[B, n, k]` right-hand sides. */
+function choleskySolveForward(n: number, upper: boolean, onFailure: ls.OnFailure): Forward {
+  const lowerOf = (given: tf.Tensor) => tf.mul(upper ? transposeLast(given) : given, triangleMask(n, 'lower'));
+  return ([given, rhs], save) => {
+    const {y, x} = forward(lowerOf(given), rhs);
+    checkSolve([diagonalOf(given)], x, 'choleskySolve', onFailure);
+    save([given, rhs, y, x]);
     return {
       value: x,
-      gradFunc: (dx, [savedL, savedB, savedY, savedX]) => {
-        const again = isRecording() ? forward(savedL, savedB) : {y: savedY, x: savedX};
-        const lower = tf.mul(savedL, triangleMask(n, 'lower'));
+      gradFunc: (dx, [savedGiven, savedB, savedY, savedX]) => {
+        const lower = lowerOf(savedGiven);
+        const again = isRecording() ? forward(lower, savedB) : {y: savedY, x: savedX};
         const dy = ls.kernels.triangularSolve(lower, dx, {lower: true});
         const dB = ls.kernels.triangularSolve(lower, dy, {lower: false, transposeT: true});
         const dL = tf.mul(tf.neg(tf.add(tf.matMul(again.x, dy, false, true), tf.matMul(dB, again.y, false, true))),
           triangleMask(n, 'lower'));
-        return [dL, dB];
+        return [upper ? transposeLast(dL) : dL, dB];
       },
     };
-  })(factor, b);
+  };
 }
 
-function forward(l: tf.Tensor, b: tf.Tensor): {y: tf.Tensor; x: tf.Tensor} {
-  const lower = tf.mul(l, triangleMask(l.shape[1] as number, 'lower'));
+/** y = L⁻¹b, x = L⁻ᵀy for L lower triangular. */
+function forward(lower: tf.Tensor, b: tf.Tensor): {y: tf.Tensor; x: tf.Tensor} {
   const y = ls.kernels.triangularSolve(lower, b, {lower: true});
   return {y, x: ls.kernels.triangularSolve(lower, y, {lower: false, transposeT: true})};
 }

@@ -4,8 +4,8 @@
  * (Jacobi's formula), A⁻ᵀ computed from the same factors. Shared by det, logdet and slogdet.
  */
 import * as tf from '@tensorflow/tfjs';
-import {customOp} from './customOp';
-import {floatInput, squareShape, sizeOf} from './matrixBatch';
+import {flatOp} from './customOp';
+import {floatInput, squareShape} from './matrixBatch';
 import {isRecording} from './recording';
 import {inverseFromLU, rawLU} from './luParts';
 import {transposeLast} from './masks';
@@ -41,23 +41,25 @@ function determinantParts(a: tf.Tensor): {sign: tf.Tensor; logAbsDet: tf.Tensor;
  * passed to `onSign` (kept; the caller owns it). The backward: Ḡ·det·A⁻ᵀ or Ḡ·A⁻ᵀ, from the saved
  * factors; for higher orders, from differentiable `inv` and `det` of the saved A.
  */
-export function determinantOp(a: tf.Tensor, kind: DeterminantKind, onSign?: (sign: tf.Tensor) => void): tf.Tensor {
-  return customOp(([m], save) => {
+export function determinantOp(a: tf.Tensor, batch: number[], kind: DeterminantKind,
+    onSign?: (sign: tf.Tensor) => void): tf.Tensor {
+  return flatOp([{tensor: a, core: 2}], batch, batch, ([m], save) => {
     const {sign, logAbsDet, det, packed, perm} = determinantParts(m);
     const value = kind === 'det' ? det : kind === 'logAbsDet' ? logAbsDet :
       tf.where(tf.less(sign, 0), tf.fill(sign.shape, NaN), logAbsDet);
-    if (onSign != null) onSign(tf.keep(sign));
+    if (onSign != null) onSign(tf.keep(tf.reshape(sign, batch)));
     save([m, packed, perm, det]);
     return {
       value,
       gradFunc: (dy, [savedA, savedPacked, savedPerm, savedDet]) => {
         const recording = isRecording();
-        const inverseT = transposeLast(recording ? inverseOp(savedA, 'ignore') : inverseFromLU(savedPacked, savedPerm));
-        const scale = kind !== 'det' ? dy : tf.mul(dy, recording ? determinantOp(savedA, 'det') : savedDet);
+        const members = [savedA.shape[0]];
+        const inverseT = transposeLast(recording ? inverseOp(savedA, members, 'ignore') : inverseFromLU(savedPacked, savedPerm));
+        const scale = kind !== 'det' ? dy : tf.mul(dy, recording ? determinantOp(savedA, members, 'det') : savedDet);
         return [tf.mul(tf.reshape(scale, [-1, 1, 1]), inverseT)];
       },
     };
-  })(a);
+  });
 }
 
 /** `A` `[..., n, n]` validated and flattened, the determinant op applied, the result `[...]`. */
@@ -65,9 +67,8 @@ export function batchedDeterminant(A: tf.Tensor | tf.TensorLike, kind: Determina
     onSign?: (sign: tf.Tensor) => void): tf.Tensor {
   const input = floatInput(A, 'A', op);
   try {
-    const {batchShape, n} = squareShape(input.tensor.shape, 'A', op);
-    return tf.tidy(() => tf.reshape(
-      determinantOp(tf.reshape(input.tensor, [sizeOf(batchShape), n, n]), kind, onSign), batchShape));
+    const {batchShape} = squareShape(input.tensor.shape, 'A', op);
+    return determinantOp(input.tensor, batchShape, kind, onSign);
   } finally {
     if (input.owned) input.tensor.dispose();
   }

@@ -4,9 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../index';
-import {customOp} from './customOp';
+import {flatOp} from './customOp';
 import {LinalgOptions, onFailureOf, reportFailure} from './linalgOptions';
-import {floatInput, squareShape, sizeOf} from './matrixBatch';
+import {floatInput, squareShape} from './matrixBatch';
 import {isRecording} from './recording';
 import {inverseFromLU, maxAbsOf, PackedLU, rawLU} from './luParts';
 import {transposeLast} from './masks';
@@ -28,16 +28,16 @@ export function inv(A: tf.Tensor | tf.TensorLike, options: LinalgOptions = {}): 
   const onFailure = onFailureOf(options, 'inv');
   const input = floatInput(A, 'A', 'inv');
   try {
-    const {batchShape, n} = squareShape(input.tensor.shape, 'A', 'inv');
-    return tf.tidy(() => tf.reshape(inverseOp(tf.reshape(input.tensor, [sizeOf(batchShape), n, n]), onFailure), input.tensor.shape));
+    const {batchShape} = squareShape(input.tensor.shape, 'A', 'inv');
+    return inverseOp(input.tensor, batchShape, onFailure);
   } finally {
     if (input.owned) input.tensor.dispose();
   }
 }
 
-/** A⁻¹ of `[B, n, n]` as a custom op. */
-export function inverseOp(a: tf.Tensor, onFailure: ls.OnFailure): tf.Tensor {
-  return customOp(([m], save) => {
+/** A⁻¹ of `[...batch, n, n]` as one custom op, checked before anything is saved. */
+export function inverseOp(a: tf.Tensor, batch: number[], onFailure: ls.OnFailure): tf.Tensor {
+  return flatOp([{tensor: a, core: 2}], batch, a.shape, ([m], save) => {
     const factors = rawLU(m);
     if (onFailure !== 'ignore') checkInvertible(m, factors, onFailure);
     const x = inverseFromLU(factors.packed, factors.perm);
@@ -45,11 +45,11 @@ export function inverseOp(a: tf.Tensor, onFailure: ls.OnFailure): tf.Tensor {
     return {
       value: x,
       gradFunc: (dx, [savedA, savedX]) => {
-        const xt = transposeLast(isRecording() ? inverseOp(savedA, 'ignore') : savedX);
+        const xt = transposeLast(isRecording() ? inverseOp(savedA, [savedA.shape[0]], 'ignore') : savedX);
         return [tf.neg(tf.matMul(tf.matMul(xt, dx), xt))];
       },
     };
-  })(a);
+  });
 }
 
 function checkInvertible(a: tf.Tensor, {pivots}: PackedLU, onFailure: ls.OnFailure): void {

@@ -6,9 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../index';
-import {customOp, adopt} from './customOp';
+import {adopt, flatOp} from './customOp';
 import {LinalgOptions, onFailureOf, reportFailure} from './linalgOptions';
-import {floatInput, squareShape, sizeOf} from './matrixBatch';
+import {floatInput, squareShape} from './matrixBatch';
 import {isRecording} from './recording';
 import {PackedLU, rawLU, unpack} from './luParts';
 import {permutationMatrix} from './permutation';
@@ -45,45 +45,40 @@ export function lu(A: tf.Tensor | tf.TensorLike, options: LinalgOptions = {}): L
   const onFailure = onFailureOf(options, 'lu');
   const input = floatInput(A, 'A', 'lu');
   try {
-    const {batchShape, n} = squareShape(input.tensor.shape, 'A', 'lu');
-    const batch = sizeOf(batchShape);
-    let permutation: tf.Tensor | null = null;
-    const factors = tf.tidy(() => {
-      const a3 = tf.reshape(input.tensor, [batch, n, n]);
-      const {packed, perm} = packedLU(a3, onFailure);
-      const {lower, upper} = unpack(packed);
-      permutation = tf.keep(tf.reshape(perm, [...batchShape, n]));
-      return {lower: tf.reshape(lower, input.tensor.shape), upper: tf.reshape(upper, input.tensor.shape)};
-    });
-    return {...factors, permutation: adopt(permutation as unknown as tf.Tensor)};
+    const {batchShape} = squareShape(input.tensor.shape, 'A', 'lu');
+    const {packed, perm} = packedLU(input.tensor, batchShape, onFailure);
+    const {lower, upper} = tf.tidy(() => unpack(packed));
+    packed.dispose();
+    return {lower, upper, permutation: perm};
   } finally {
     if (input.owned) input.tensor.dispose();
   }
 }
 
 /**
- * The packed factor of `a` `[B, n, n]` as a custom op (the permutation leaves by closure, as an
- * integer output without a gradient), checked for zero pivots before anything is saved.
+ * The packed factor of `a` `[...batch, n, n]` as one custom op (the permutation `[...batch, n]`
+ * leaves by closure, an integer output without a gradient), checked before anything is saved.
  */
-export function packedLU(a: tf.Tensor, onFailure: ls.OnFailure): {packed: tf.Tensor; perm: tf.Tensor} {
+export function packedLU(a: tf.Tensor, batch: number[], onFailure: ls.OnFailure): {packed: tf.Tensor; perm: tf.Tensor} {
+  const n = a.shape[a.rank - 1];
   const held: {perm?: tf.Tensor} = {};
-  const packed = customOp(([m], save) => {
+  const packed = flatOp([{tensor: a, core: 2}], batch, [...batch, n, n], ([m], save) => {
     const raw = rawLU(m);
     if (onFailure !== 'ignore') checkPivots(raw, m.shape[0] as number, onFailure);
-    held.perm = tf.keep(raw.perm);
+    held.perm = tf.keep(tf.reshape(raw.perm, [...batch, n]));
     save([m, raw.packed, raw.perm]);
     return {
       value: raw.packed,
       gradFunc: (dPacked, [savedA, savedPacked, savedPerm]) => {
         if (!isRecording()) return [luBackward(savedPacked, savedPerm, dPacked)];
         // Second order: the factors as differentiable functions of A (the pivots do not move).
-        const again = packedLU(savedA, 'ignore');
+        const again = packedLU(savedA, [savedA.shape[0]], 'ignore');
         const grad = luBackward(again.packed, again.perm, dPacked);
         again.perm.dispose();
         return [grad];
       },
     };
-  })(a);
+  });
   return {packed, perm: adopt(held.perm as tf.Tensor)};
 }
 
@@ -98,7 +93,7 @@ function checkPivots({pivots}: PackedLU, batch: number, onFailure: ls.OnFailure)
   }
 }
 
-/** Ā = Pᵀ L⁻ᵀ (tril₋(Lᵀ L̄) + triu(Ū Uᵀ)) U⁻ᵀ from the packed factor and its gradient. */
+/** Ā = Pᵀ L⁻ᵀ (tril₋(Lᵀ L̄) + triu(Ū Uᵀ)) U⁻ᵀ from the packed factor `[B, n, n]` and its gradient. */
 function luBackward(packed: tf.Tensor, perm: tf.Tensor, dPacked: tf.Tensor): tf.Tensor {
   const n = packed.shape[1] as number;
   const strictLower = triangleMask(n, 'strictLower');

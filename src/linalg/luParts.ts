@@ -24,9 +24,9 @@ export function rawLU(a: tf.Tensor): PackedLU {
   return {packed, perm, pivots};
 }
 
-/** L with ones on its diagonal, and U, from the packed factor `[B, n, n]` (differentiable). */
+/** L with ones on its diagonal, and U, from the packed factor `[..., n, n]` (differentiable). */
 export function unpack(packed: tf.Tensor): {lower: tf.Tensor; upper: tf.Tensor} {
-  const n = packed.shape[1] as number;
+  const n = packed.shape[packed.rank - 1];
   return {
     lower: tf.add(tf.mul(packed, triangleMask(n, 'strictLower')), tf.eye(n)),
     upper: tf.mul(packed, triangleMask(n, 'upper')),

@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../index';
-import {customOp} from './customOp';
+import {flatOp, Forward} from './customOp';
 import {LinalgOptions, onFailureOf} from './linalgOptions';
-import {broadcastBatch, floatInput, Input, squareShape, toBatch3} from './matrixBatch';
+import {broadcastBatch, floatInput, Input, squareShape} from './matrixBatch';
 import {isRecording} from './recording';
 import {diagonalOf, triangleMask} from './masks';
 import {permutationMatrix} from './permutation';
@@ -49,11 +49,9 @@ export function luSolve(factors: LUDecomposition, B: tf.Tensor | tf.TensorLike, 
         `linalg.luSolve: permutation must be an int32 tensor [${[...batchShape, n]}] (as ls.linalg.lu returns it).`);
     }
     const target = rhsBatch(b.shape, batchShape, n, 'luSolve');
-    return tf.tidy(() => {
-      const perm = tf.reshape(tf.broadcastTo(permutation, [...target, n]), [-1, n]);
-      const x = luSolveOp(toBatch3(lower, target), toBatch3(upper, target), toBatch3(b, target), perm, onFailure);
-      return tf.reshape(x, [...target, n, b.shape[b.shape.length - 1]]);
-    });
+    const k = b.shape[b.rank - 1];
+    return flatOp([{tensor: lower, core: 2}, {tensor: upper, core: 2}, {tensor: b, core: 2}, {tensor: permutation, core: 1}],
+      target, [...target, n, k], luSolveForward(n, onFailure));
   } finally {
     inputs.forEach(i => { if (i.owned) i.tensor.dispose(); });
   }
@@ -82,12 +80,12 @@ export function rhsBatch(bShape: number[], batchShape: number[], n: number, op: 
 }
 
 /**
- * The solve on `[B, n, n]` factors and `[B, n, k]` right-hand sides, as a custom op. P enters
- * as a (constant) float input, so tfjs keeps it for the backward as long as the tape needs it.
+ * The solve on `[B, n, n]` factors, `[B, n, k]` right-hand sides and `[B, n]` permutations,
+ * checked before anything is saved.
  */
-function luSolveOp(lower: tf.Tensor, upper: tf.Tensor, b: tf.Tensor, perm: tf.Tensor, onFailure: ls.OnFailure): tf.Tensor {
-  const n = lower.shape[1] as number;
-  const op = customOp(([l, u, rhs, p], save) => {
+function luSolveForward(n: number, onFailure: ls.OnFailure): Forward {
+  return ([l, u, rhs, perm], save) => {
+    const p = permutationMatrix(perm);
     const {y, x} = forward(l, u, rhs, p);
     checkSolve([diagonalOf(u)], x, 'luSolve', onFailure);
     save([l, u, rhs, p, y, x]);
@@ -102,11 +100,10 @@ function luSolveOp(lower: tf.Tensor, upper: tf.Tensor, b: tf.Tensor, perm: tf.Te
         const dB = tf.matMul(savedP, mu, true, false);
         const dU = tf.mul(tf.neg(tf.matMul(lambda, again.x, false, true)), triangleMask(n, 'upper'));
         const dL = tf.mul(tf.neg(tf.matMul(mu, again.y, false, true)), triangleMask(n, 'strictLower'));
-        return [dL, dU, dB, tf.zerosLike(savedP)];
+        return [dL, dU, dB];
       },
     };
-  });
-  return op(lower, upper, b, permutationMatrix(perm));
+  };
 }
 
 /** L with a unit diagonal (tfjs-node's triangular solve reads the diagonal) and U masked to its triangle. */

@@ -18,7 +18,9 @@ export function diagonalOf(t: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.sum(tf.mul(t, tf.eye(t.shape[1] as number)), -1));
 }
 
-/** Swaps the last two axes of `[B, r, c]`. */
+/** Swaps the last two axes of `[..., r, c]`. */
 export function transposeLast(t: tf.Tensor): tf.Tensor {
-  return tf.transpose(t, [0, 2, 1]);
+  const axes = t.shape.map((_, i) => i);
+  [axes[t.rank - 2], axes[t.rank - 1]] = [axes[t.rank - 1], axes[t.rank - 2]];
+  return tf.transpose(t, axes);
 }

@@ -66,12 +66,3 @@ export function broadcastBatch(a: number[], b: number[], what: string, op: strin
   }
   return out;
 }
-
-/** `t` `[...batch, r, c]` broadcast to `[...target, r, c]` and flattened to `[B, r, c]`. */
-export function toBatch3(t: tf.Tensor, target: number[]): tf.Tensor {
-  const [r, c] = t.shape.slice(-2);
-  const full = [...target, r, c];
-  const same = t.shape.length === full.length && t.shape.every((d, i) => d === full[i]);
-  const broadcast = same ? t : tf.broadcastTo(t, full);
-  return tf.reshape(broadcast, [sizeOf(target), r, c]);
-}

@@ -23,8 +23,5 @@ export interface SignAndLogDet {
 export function slogdet(A: tf.Tensor | tf.TensorLike): SignAndLogDet {
   let sign: tf.Tensor | null = null;
   const logAbsDet = batchedDeterminant(A, 'logAbsDet', 'slogdet', s => { sign = s; });
-  const held = sign as unknown as tf.Tensor;
-  const shaped = tf.tidy(() => tf.keep(tf.reshape(held, logAbsDet.shape)));
-  held.dispose();
-  return {sign: adopt(shaped), logAbsDet};
+  return {sign: adopt(sign as unknown as tf.Tensor), logAbsDet};
 }

@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../index';
-import {customOp} from './customOp';
+import {flatOp, Forward} from './customOp';
 import {flagOf, LinalgOptions, onFailureOf} from './linalgOptions';
-import {floatInput, Input, squareShape, toBatch3} from './matrixBatch';
+import {floatInput, Input, squareShape} from './matrixBatch';
 import {isRecording} from './recording';
 import {diagonalOf, transposeLast, triangleMask} from './masks';
 import {checkSolve} from './solveChecks';
@@ -59,23 +59,22 @@ export function triangularSolve(A: tf.Tensor | tf.TensorLike, B: tf.Tensor | tf.
       throw new ls.LinearSolveError('shape', `linalg.${op}: with left: false, B must be [..., k, ${n}], got shape [${b.shape}].`);
     }
     const target = rhsBatch(bShape, batchShape, n, op);
-    return tf.tidy(() => {
-      // X A = B is Aᵀ Xᵀ = Bᵀ.
-      const rhs = left ? toBatch3(b, target) : transposeLast(toBatch3(b, target));
-      const x = triangularOp(toBatch3(a, target), rhs, {lower, transpose: left ? transpose : !transpose, unitDiagonal}, onFailure);
-      return tf.reshape(left ? x : transposeLast(x), [...target, ...b.shape.slice(-2)]);
-    });
+    return flatOp([{tensor: a, core: 2}, {tensor: b, core: 2}], target, [...target, ...b.shape.slice(-2)],
+      triangularForward(n, {lower, transpose, unitDiagonal, left}, onFailure));
   } finally {
     inputs.forEach(i => { if (i.owned) i.tensor.dispose(); });
   }
 }
 
-interface Posed {lower: boolean; transpose: boolean; unitDiagonal: boolean}
+interface Posed {lower: boolean; transpose: boolean; unitDiagonal: boolean; left: boolean}
 
-/** X = M⁻¹R with M = a or aᵀ (`lower` describes a), as a custom op on `[B, n, n]`, `[B, n, k]`. */
-function triangularOp(a: tf.Tensor, rhs: tf.Tensor, posed: Posed, onFailure: ls.OnFailure): tf.Tensor {
-  const {lower, transpose, unitDiagonal} = posed;
-  const n = a.shape[1] as number;
+/**
+ * X = M⁻¹R with M = a or aᵀ (`lower` describes a) on `[B, n, n]`, `[B, n, k]`; with `left`
+ * false, X M = R is solved as Mᵀ Xᵀ = Rᵀ. Checked before anything is saved.
+ */
+function triangularForward(n: number, posed: Posed, onFailure: ls.OnFailure): Forward {
+  const {lower, unitDiagonal, left} = posed;
+  const transpose = left ? posed.transpose : !posed.transpose;
   const part = lower ? (unitDiagonal ? 'strictLower' : 'lower') : (unitDiagonal ? 'strictUpper' : 'upper');
   // The kernel's triangle describes M; tfjs-node's kernel reads the diagonal even when unit.
   const triangle = {lower: transpose ? !lower : lower, transposeT: transpose, unitDiagonal};
@@ -84,19 +83,21 @@ function triangularOp(a: tf.Tensor, rhs: tf.Tensor, posed: Posed, onFailure: ls.
     const m = tf.mul(t, triangleMask(n, part));
     return unitDiagonal ? tf.add(m, tf.eye(n)) : m;
   };
-  return customOp(([t, r], save) => {
+  const sided = (t: tf.Tensor) => (left ? t : transposeLast(t));
+  return ([t, given], save) => {
+    const r = sided(given);
     const x = ls.kernels.triangularSolve(masked(t), r, triangle);
     checkSolve(unitDiagonal ? [] : [diagonalOf(t)], x, 'triangularSolve', onFailure);
-    save([t, r, x]);
+    save([t, given, x]);
     return {
-      value: x,
-      gradFunc: (dx, [savedT, savedR, savedX]) => {
+      value: sided(x),
+      gradFunc: (dy, [savedT, savedGiven, savedX]) => {
         const m = masked(savedT);
-        const xs = isRecording() ? ls.kernels.triangularSolve(m, savedR, triangle) : savedX;
-        const dr = ls.kernels.triangularSolve(m, dx, flipped);
+        const xs = isRecording() ? ls.kernels.triangularSolve(m, sided(savedGiven), triangle) : savedX;
+        const dr = ls.kernels.triangularSolve(m, sided(dy), flipped);
         const dM = tf.neg(tf.matMul(dr, xs, false, true));
-        return [tf.mul(transpose ? transposeLast(dM) : dM, triangleMask(n, part)), dr];
+        return [tf.mul(transpose ? transposeLast(dM) : dM, triangleMask(n, part)), sided(dr)];
       },
     };
-  })(a, rhs);
+  };
 }
