@@ -48,14 +48,16 @@ export function determinantOp(a: tf.Tensor, batch: number[], kind: DeterminantKi
     const value = kind === 'det' ? det : kind === 'logAbsDet' ? logAbsDet :
       tf.where(tf.less(sign, 0), tf.fill(sign.shape, NaN), logAbsDet);
     if (onSign != null) onSign(tf.keep(tf.reshape(sign, batch)));
-    save([m, packed, perm, det]);
+    save([m, packed, perm, det, sign]);
     return {
       value,
-      gradFunc: (dy, [savedA, savedPacked, savedPerm, savedDet]) => {
+      gradFunc: (dy, [savedA, savedPacked, savedPerm, savedDet, savedSign]) => {
         const recording = isRecording();
         const members = [savedA.shape[0]];
         const inverseT = transposeLast(recording ? inverseOp(savedA, members, 'ignore') : inverseFromLU(savedPacked, savedPerm));
-        const scale = kind !== 'det' ? dy : tf.mul(dy, recording ? determinantOp(savedA, members, 'det') : savedDet);
+        // log det is NaN where det < 0 (and −Inf where det = 0): no gradient there either.
+        const gradient = kind === 'logDet' ? tf.where(tf.greater(savedSign, 0), dy, tf.fill(dy.shape, NaN)) : dy;
+        const scale = kind !== 'det' ? gradient : tf.mul(dy, recording ? determinantOp(savedA, members, 'det') : savedDet);
         return [tf.mul(tf.reshape(scale, [-1, 1, 1]), inverseT)];
       },
     };

@@ -6,8 +6,8 @@ import {batchedDeterminant} from './determinant';
  * factors: Σ log|uₖₖ|. Differentiable to every order with ∂/∂A = A⁻ᵀ computed from the same
  * factors — the term Gaussian-process marginal likelihoods and normalising flows need.
  *
- * As in `torch.linalg.logdet`: a negative determinant gives NaN and a singular A −Inf; no
- * readback, no error but for bad shapes and dtypes. For the sign as well, use `slogdet`; for
+ * As in `torch.logdet`: a negative determinant gives NaN and a singular A −Inf (the gradient is
+ * NaN at both: torch returns zeros there); no readback, no error but for bad shapes and dtypes. For the sign as well, use `slogdet`; for
  * a symmetric positive definite A, 2Σ log diag(`cholesky(A)`) is half the work.
  *
  * ```ts
