@@ -511,6 +511,16 @@ function leakChecks(gradsLeak: number): Check[] {
   }];
 }
 
+/**
+ * The WebGL page's share (SwiftShader compiles a shader per new op, ~1–10 s each): every op's
+ * values and gradients, second order and leaks; batches, singular inputs and error paths run
+ * in Node only.
+ */
+export function linalgWebglChecks(gradsLeak = 0): Check[] {
+  const skip = [/^a batch/, /singular/, /^bad input/, /float32 differences/, /"left":false/, /broadcast/];
+  return linalgChecks(gradsLeak).filter(c => !skip.some(r => r.test(c.name)));
+}
+
 /** Every ls.linalg check, for the active backend. */
 export function linalgChecks(gradsLeak = 0): Check[] {
   return [...luChecks(), ...choleskyChecks(), ...triangularChecks(), ...inverseAndDeterminantChecks(), ...batchChecks(),
