@@ -9,7 +9,7 @@ import {flagOf, LinalgOptions, onFailureOf} from './linalgOptions';
 import {floatInput, Input, squareShape} from './matrixBatch';
 import {isRecording} from './recording';
 import {diagonalOf, transposeLast, triangleMask} from './masks';
-import {checkSolve} from './solveChecks';
+import {checkSolve} from './checkSolve';
 import {rhsBatch} from './luSolve';
 
 /** Options of `ls.linalg.choleskySolve`. */

@@ -11,7 +11,7 @@ import {broadcastBatch, floatInput, Input, squareShape} from './matrixBatch';
 import {isRecording} from './recording';
 import {diagonalOf, triangleMask} from './masks';
 import {permutationMatrix} from './permutation';
-import {checkSolve} from './solveChecks';
+import {checkSolve} from './checkSolve';
 import {LUDecomposition} from './lu';
 
 /**
