@@ -84,3 +84,15 @@ export type {ConditionNumberOptions} from './linalg/conditionNumber';
  * the model (registered with `tf.serialization.registerClass` on import), and take a batch axis.
  */
 export * as layers from './layers';
+
+/**
+ * tf.linalg-style ops, batched `[..., n, n]` and differentiable on every backend: `lu`,
+ * `luSolve`, `cholesky`, `choleskySolve`, `triangularSolve`, `inv`, `det`, `logdet`, `slogdet`.
+ */
+export * as linalg from './linalg';
+
+/**
+ * The backend's dense kernels (LU, Cholesky, triangular solve) on `[B, n, n]`, differentiable,
+ * unvalidated: what `ls.linalg` is built on. Applications want `ls.linalg`.
+ */
+export * as kernels from './kernels/denseKernels';
