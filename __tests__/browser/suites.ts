@@ -9,6 +9,7 @@ import {
 } from '../support/properties';
 import {odeChecks} from '../support/odeProperties';
 import {solveModelFitCheck} from '../support/layerProperties';
+import {asyncGradientChecks, asyncLeakChecks, asyncSolutionChecks, asyncStatusChecks} from '../support/asyncProperties';
 
 export interface Suite {
   /** The Node suite's describe title; jest appends ` [webgl]`. */
@@ -27,7 +28,27 @@ export const SUITES: Suite[] = [
   {title: 'second derivatives with respect to A over the case table', checks: () => secondOrderChecks('webgl')},
   {title: 'odeint and the physics ODE layer', checks: () => odeChecks()},
   {title: 'solve layers train with model.fit', checks: () => [solveModelFitCheck()]},
+  {title: 'asynchronous solves equal the synchronous path, with no synchronous read',
+    checks: () => asyncSolutionChecks('webgl', {compareSync: true, noSyncReads: true, ks: [1]})},
+  {title: 'asynchronous solves: statuses, errors and gradients', checks: () => [...asyncStatusChecks(), ...asyncGradientChecks()]},
 ];
+
+/**
+ * The WebGPU table: tfjs-backend-webgpu breaks after any synchronous read, so only the
+ * asynchronous solves run there, checked against float64 with every value read by `data()`.
+ * Gradients need the synchronous backward (tfjs has no other), so they are not in it.
+ */
+export const WEBGPU_SUITES: Suite[] = [
+  {title: 'asynchronous solves match a float64 reference',
+    checks: () => asyncSolutionChecks('webgpu', {compareSync: false, noSyncReads: true, ks: [1, 3]})},
+  {title: 'asynchronous solves: statuses and errors', checks: () => asyncStatusChecks()},
+  {title: 'asynchronous solves leave no tensor behind', checks: () => asyncLeakChecks('webgpu')},
+];
+
+/** The suites a page on `backend` runs. */
+export function suitesFor(backend: string): Suite[] {
+  return backend === 'webgpu' ? WEBGPU_SUITES : SUITES;
+}
 
 /** One check's outcome in the page. */
 export interface CheckResult {
@@ -58,7 +79,8 @@ export interface PageInfo {
 
 /** What entry.ts puts on `globalThis.linsolveHarness`. */
 export interface Harness {
-  setup(): Promise<PageInfo>;
-  names(): {suite: string; names: string[]}[];
+  /** Selects `backend` ('webgl' unless given) and builds its checks. */
+  setup(backend?: string): Promise<PageInfo>;
+  names(backend?: string): {suite: string; names: string[]}[];
   run(suite: string, name: string): Promise<CheckResult>;
 }

@@ -67,8 +67,11 @@ async function take(t: tf.Tensor): Promise<Float32Array> {
  * x from `linearSolveAsync` against the float64 reference, for b `[n]` and `[n, 3]`, every case
  * and method, with no synchronous read; with `compareSync`, equal to `linearSolve`'s x and stats.
  */
-export function asyncSolutionChecks(backend: string, {compareSync, noSyncReads}: {compareSync: boolean; noSyncReads: boolean}): AsyncCheck[] {
-  return casesFor(backend).flatMap(c => c.methods.flatMap(method => [1, 3].map(k => ({
+export function asyncSolutionChecks(backend: string, {compareSync, noSyncReads, iterativeOnly = false, ks = [1, 3]}: {
+  compareSync: boolean; noSyncReads: boolean; iterativeOnly?: boolean; ks?: number[];
+}): AsyncCheck[] {
+  const methods = (c: Case) => c.methods.filter(m => !iterativeOnly || ITERATIVE.has(m));
+  return casesFor(backend).flatMap(c => methods(c).flatMap(method => ks.map(k => ({
     name: `${c.name}, ${method}, ${k} right-hand side${k > 1 ? 's' : ''}`,
     run: async () => {
       const b = Float64Array.from(randomVector(c.n * k, 11), Math.fround);
