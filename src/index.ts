@@ -7,6 +7,7 @@ export {solve, linearSolve} from './linearSolve';
 export type {LinearSolveResult, RefinedSolution} from './linearSolve';
 export type {RefineOption, RefineSettings, RefinePrecision} from './solvers/refine/RefineOptions';
 export type {Refinement} from './solvers/refine/refineSolution';
+export {solveAsync, linearSolveAsync} from './linearSolveAsync';
 export {factorize} from './factorize';
 export type {Factorization} from './factorize';
 export type {SolveOptions} from './options';

@@ -183,14 +183,16 @@ export function rightHandLayout(operator: LinearOperator, shape: number[]): {can
   return {canonical: [batch, n, shape.length === 3 ? shape[2] : 1]};
 }
 
-function canonicalX0(x0: tf.Tensor, bShape: number[], canonical: number[]): tf.Tensor {
+/** x0 in the canonical `[n, k]` / `[B, n, k]` shape, after checking it matches b. */
+export function canonicalX0(x0: tf.Tensor, bShape: number[], canonical: number[]): tf.Tensor {
   if (x0.shape.length !== bShape.length || x0.shape.some((d, i) => d !== bShape[i])) {
     throw new LinearSolveError('shape', `x0 has shape [${x0.shape}]; it must match b's shape [${bShape}].`);
   }
   return tf.tidy(() => tf.reshape(asFloat32(x0, 'x0'), canonical));
 }
 
-function chooseAdjoint(adjoint: SolveOptions['adjoint']): Adjoint {
+/** The adjoint an `adjoint` option names (or is). */
+export function chooseAdjoint(adjoint: SolveOptions['adjoint']): Adjoint {
   if (adjoint == null || adjoint === 'implicit') return new ImplicitAdjoint();
   if (adjoint === 'unrolled') return new UnrolledAdjoint();
   if (typeof adjoint === 'object' && 'truncated' in adjoint) return new TruncatedAdjoint(adjoint.truncated);

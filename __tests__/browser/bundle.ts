@@ -46,6 +46,8 @@ export interface PageScripts {
   tfjs: string;
   library: string;
   tests: string;
+  /** tfjs-backend-webgpu's browser bundle, loaded after tf.min.js in a WebGPU page. */
+  webgpu: string;
 }
 
 /**
@@ -69,5 +71,6 @@ export async function buildPageScripts(minify = true): Promise<PageScripts> {
     plugins: [buildScript.tfGlobalPlugin, libraryGlobalPlugin],
   });
   const tfjs = require.resolve('@tensorflow/tfjs/dist/tf.min.js', {paths: [ROOT]});
-  return {dir, tfjs, library, tests};
+  const webgpu = require.resolve('@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js', {paths: [ROOT]});
+  return {dir, tfjs, library, tests, webgpu};
 }

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   AsyncCheck, Check, batchChecks, finiteDifferenceChecks, gradientChecks, leakChecks, measureGradsLeak, solutionChecks,
 } from '../support/properties';
-import {CheckResult, Harness, PageInfo, SUITES} from './suites';
+import {CheckResult, Harness, PageInfo, SUITES, suitesFor} from './suites';
 
 let checks: Map<string, Map<string, Check | AsyncCheck>> | null = null;
 
@@ -20,7 +20,8 @@ function rendererString(): string {
   return String(gl.getParameter(info != null ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
 }
 
-async function setup(): Promise<PageInfo> {
+async function setup(backend = 'webgl'): Promise<PageInfo> {
+  if (backend !== 'webgl') return setupOther(backend);
   // Backends the engine initialised before this point (loading the scripts must init none,
   // or the flag below would come too late).
   const backendsAtLoad = Object.keys((tf.engine() as unknown as {registry: object}).registry);
@@ -52,8 +53,34 @@ async function setup(): Promise<PageInfo> {
   return info;
 }
 
-function names(): {suite: string; names: string[]}[] {
-  return SUITES.map(s => ({suite: s.title, names: s.checks(0).map(c => c.name)}));
+/**
+ * A backend other than webgl (webgpu): selected as it is, with no synchronous read, since
+ * WebGPU breaks after one (measureGradsLeak would read).
+ */
+async function setupOther(backend: string): Promise<PageInfo> {
+  const backendsAtLoad = Object.keys((tf.engine() as unknown as {registry: object}).registry);
+  if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') failed`);
+  await tf.ready();
+  const info: PageInfo = {
+    backend: tf.getBackend(), tfVersion: tf.version.tfjs, webglVersion: 0, float32RenderEnabled: false,
+    float32RenderCapable: false, downloadFloatEnabled: false, floatPrecision: tf.backend().floatPrecision(),
+    renderer: await adapterString(), userAgent: navigator.userAgent, gradsLeak: NaN, backendsAtLoad,
+  };
+  if (info.backend !== backend) throw new Error(`the active backend is ${info.backend}, not ${backend}`);
+  checks = new Map(suitesFor(backend).map(s => [s.title, new Map(s.checks(0).map(c => [c.name, c]))]));
+  return info;
+}
+
+/** The WebGPU adapter's vendor and architecture, as the page sees it. */
+async function adapterString(): Promise<string> {
+  const gpu = (navigator as unknown as {gpu?: {requestAdapter(): Promise<{info?: Record<string, string>} | null>}}).gpu;
+  const adapter = gpu == null ? null : await gpu.requestAdapter();
+  const info = adapter?.info;
+  return info == null ? 'no adapter info' : `${info.vendor} ${info.architecture} ${info.description ?? ''}`.trim();
+}
+
+function names(backend = 'webgl'): {suite: string; names: string[]}[] {
+  return suitesFor(backend).map(s => ({suite: s.title, names: s.checks(0).map(c => c.name)}));
 }
 
 async function run(suite: string, name: string): Promise<CheckResult> {

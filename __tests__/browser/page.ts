@@ -3,6 +3,9 @@
  * SwiftShader): loads tf.min.js, the library bundle and the test bundle into a page, selects
  * webgl, runs every check by suite and name, and collects console errors and page errors.
  */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as url from 'url';
 import {Browser, BrowserContext, Page, chromium} from 'playwright-core';
 import {PageScripts} from './bundle';
 import {findChromium} from './findChromium';
@@ -19,9 +22,12 @@ export function requireChromium(): string {
   return findChromium().path;
 }
 
+/** What WebGPU on SwiftShader (Vulkan) needs on top of CHROMIUM_ARGS. */
+export const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader'];
+
 /** Launches headless Chromium with CHROMIUM_ARGS (WebGL2 on SwiftShader); throws when it is missing. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({executablePath: requireChromium(), args: CHROMIUM_ARGS});
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({executablePath: requireChromium(), args: [...CHROMIUM_ARGS, ...extraArgs]});
 }
 
 /** A console error, an uncaught page error or a crash, with the check that was running. */
@@ -61,26 +67,35 @@ class Session {
     page.on('crash', () => this.messages.push({check: this.current, kind: 'crash', text: 'the page crashed'}));
   }
 
-  static async open(browser: Browser, scripts: PageScripts): Promise<{session: Session; info: PageInfo}> {
+  static async open(browser: Browser, scripts: PageScripts, backend: string): Promise<{session: Session; info: PageInfo}> {
     const context = await browser.newContext();
     const session = new Session(context, await context.newPage());
     const {page} = session;
     try {
-      await page.setContent('<!doctype html><html><head><title>tfjs-linsolve webgl checks</title></head><body></body></html>');
-      // The order a user's page uses: TensorFlow.js, then the library, then code that uses both.
-      for (const file of [scripts.tfjs, scripts.library, scripts.tests]) await page.addScriptTag({path: file});
-      const info = await page.evaluate(() => (globalThis as unknown as Globals).linsolveHarness.setup());
+      const html = `<!doctype html><html><head><title>tfjs-linsolve ${backend} checks</title></head><body></body></html>`;
+      if (backend === 'webgpu') {
+        // navigator.gpu exists only in a secure context, which about:blank is not; file: is.
+        const file = path.join(scripts.dir, 'webgpu.html');
+        fs.writeFileSync(file, html);
+        await page.goto(url.pathToFileURL(file).href);
+      } else {
+        await page.setContent(html);
+      }
+      // The order a user's page uses: TensorFlow.js (and a backend), the library, then code using both.
+      const files = [scripts.tfjs, ...(backend === 'webgpu' ? [scripts.webgpu] : []), scripts.library, scripts.tests];
+      for (const file of files) await page.addScriptTag({path: file});
+      const info = await page.evaluate(b => (globalThis as unknown as Globals).linsolveHarness.setup(b), backend);
       return {session, info};
     } catch (error) {
       await session.close();
       const seen = session.messages.map(m => `\n  ${m.kind}: ${m.text}`).join('');
-      throw new Error(`setting up the WebGL page failed: ${(error as Error).message}` +
+      throw new Error(`setting up the ${backend} page failed: ${(error as Error).message}` +
         (seen === '' ? '' : `\nthe page reported:${seen}`));
     }
   }
 
-  names(): Promise<{suite: string; names: string[]}[]> {
-    return this.page.evaluate(() => (globalThis as unknown as Globals).linsolveHarness.names());
+  names(backend: string): Promise<{suite: string; names: string[]}[]> {
+    return this.page.evaluate(b => (globalThis as unknown as Globals).linsolveHarness.names(b), backend);
   }
 
   /** Runs one check; a rejected or timed-out evaluate becomes a failed result. */
@@ -118,21 +133,22 @@ class Session {
  * check names differ from `expected` (which jest computed in Node).
  */
 export async function runWebglChecks(scripts: PageScripts, expected: {suite: string; names: string[]}[],
-    {checkTimeoutMs = 120_000, log = (_: string): void => undefined}: {checkTimeoutMs?: number; log?: (line: string) => void} = {}): Promise<WebglReport> {
+    {checkTimeoutMs = 120_000, log = (_: string): void => undefined, backend = 'webgl'}:
+    {checkTimeoutMs?: number; log?: (line: string) => void; backend?: 'webgl' | 'webgpu'} = {}): Promise<WebglReport> {
   requireChromium();
   const start = Date.now();
-  const browser = await launchChromium();
+  const browser = await launchChromium(backend === 'webgpu' ? WEBGPU_ARGS : []);
   const report: WebglReport = {pages: [], results: new Map(), pageErrors: [], warnings: [], totalMs: 0};
   const messages: PageMessage[] = [];
   let session: Session | null = null;
   try {
     const open = async () => {
-      const opened = await Session.open(browser, scripts);
+      const opened = await Session.open(browser, scripts, backend);
       report.pages.push(opened.info);
       return opened.session;
     };
     session = await open();
-    const inPage = await session.names();
+    const inPage = await session.names(backend);
     if (JSON.stringify(inPage) !== JSON.stringify(expected)) {
       throw new Error(`the page's checks differ from Node's:\npage: ${JSON.stringify(inPage)}\nnode: ${JSON.stringify(expected)}`);
     }

@@ -12,6 +12,7 @@ import {solveModelFitCheck} from '../support/layerProperties';
 import {refineChecks} from '../support/refineProperties';
 import {linalgWebglChecks} from '../support/linalgProperties';
 import {webglEngineChecks} from '../support/webglEngineProperties';
+import {asyncGradientChecks, asyncLeakChecks, asyncSolutionChecks, asyncStatusChecks} from '../support/asyncProperties';
 
 export interface Suite {
   /** The Node suite's describe title; jest appends ` [webgl]`. */
@@ -33,7 +34,27 @@ export const SUITES: Suite[] = [
   {title: 'iterative refinement (double-float residuals)', checks: () => refineChecks()},
   {title: 'ls.linalg matches float64 and is differentiable', checks: gradsLeak => linalgWebglChecks(gradsLeak)},
   {title: 'the WebGL engine matches the tf-ops kernels and float64', checks: () => webglEngineChecks()},
+  {title: 'asynchronous solves equal the synchronous path, with no synchronous read',
+    checks: () => asyncSolutionChecks('webgl', {compareSync: true, noSyncReads: true, ks: [1]})},
+  {title: 'asynchronous solves: statuses, errors and gradients', checks: () => [...asyncStatusChecks(), ...asyncGradientChecks()]},
 ];
+
+/**
+ * The WebGPU table: tfjs-backend-webgpu breaks after any synchronous read, so only the
+ * asynchronous solves run there, checked against float64 with every value read by `data()`.
+ * Gradients need the synchronous backward (tfjs has no other), so they are not in it.
+ */
+export const WEBGPU_SUITES: Suite[] = [
+  {title: 'asynchronous solves match a float64 reference',
+    checks: () => asyncSolutionChecks('webgpu', {compareSync: false, noSyncReads: true, ks: [1, 3]})},
+  {title: 'asynchronous solves: statuses and errors', checks: () => asyncStatusChecks()},
+  {title: 'asynchronous solves leave no tensor behind', checks: () => asyncLeakChecks('webgpu')},
+];
+
+/** The suites a page on `backend` runs. */
+export function suitesFor(backend: string): Suite[] {
+  return backend === 'webgpu' ? WEBGPU_SUITES : SUITES;
+}
 
 /** One check's outcome in the page. */
 export interface CheckResult {
@@ -64,7 +85,8 @@ export interface PageInfo {
 
 /** What entry.ts puts on `globalThis.linsolveHarness`. */
 export interface Harness {
-  setup(): Promise<PageInfo>;
-  names(): {suite: string; names: string[]}[];
+  /** Selects `backend` ('webgl' unless given) and builds its checks. */
+  setup(backend?: string): Promise<PageInfo>;
+  names(backend?: string): {suite: string; names: string[]}[];
   run(suite: string, name: string): Promise<CheckResult>;
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {LinearSolveError, LinearSolveErrorCode} from '../core/LinearSolveError';
 import {OnFailure, SolveStats, SolveStatus} from '../core/SolveStats';
+import {Readbacks, readSync} from '../core/readbacks';
 
 /**
  * Turns a failed outcome into an error, a warning or nothing, as `onFailure` says. A failure
@@ -10,19 +11,21 @@ import {OnFailure, SolveStats, SolveStatus} from '../core/SolveStats';
  */
 export function reportFailure(outcome: SolveStats, operator: LinearOperator, b: tf.Tensor,
     onFailure: OnFailure, rtol: number): SolveStats {
+  return readSync(reportFailureSteps(outcome, operator, b, onFailure, rtol));
+}
+
+/** `reportFailure`, pausing at its readback (see `Readbacks`). */
+export function* reportFailureSteps(outcome: SolveStats, operator: LinearOperator, b: tf.Tensor,
+    onFailure: OnFailure, rtol: number): Readbacks<SolveStats> {
   if (outcome.status === 'converged' || outcome.status === 'unchecked') return outcome;
   const diagnosed = {...outcome};
-  if (!inputsFinite(operator, b)) diagnosed.status = 'nonFinite';
+  const finite = yield () => [b, ...operator.parameters()].map(t => t.size === 0 ? tf.scalar(1) : tf.cast(tf.all(tf.isFinite(t)), 'float32'));
+  if (finite.some(f => f !== 1)) diagnosed.status = 'nonFinite';
   if (onFailure === 'ignore') return diagnosed;
   const error = failureError(diagnosed, rtol);
   if (onFailure === 'throw') throw error;
   console.warn(`tfjs-linsolve: ${error.message}`);
   return diagnosed;
-}
-
-function inputsFinite(operator: LinearOperator, b: tf.Tensor): boolean {
-  const tensors = [b, ...operator.parameters()];
-  return tf.tidy(() => tensors.every(t => t.size === 0 || tf.all(tf.isFinite(t)).dataSync()[0] === 1));
 }
 
 function failureError({status, method, iterations, relativeResidual}: SolveStats, rtol: number): LinearSolveError {

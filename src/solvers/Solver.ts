@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {SolveStats, SolveStatus} from '../core/SolveStats';
 import type {PreconditionerSpec} from './krylov/builtinPreconditioner';
+import type {Readbacks} from '../core/readbacks';
 
 export type {SolveStatus};
 
@@ -61,6 +62,11 @@ export interface Solver {
   init(operator: LinearOperator, options: SolverOptions): SolverState;
   /** Solves for the right-hand sides b `[..., n, k]` with the state from `init`. */
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult;
+  /**
+   * `compute` as a generator that yields each readback instead of reading it (see
+   * `Readbacks`), so `solveAsync` can await them; a solver without it runs `compute` there.
+   */
+  computeSteps?(state: SolverState, b: tf.Tensor, options: SolverOptions): Readbacks<SolverResult>;
   /** The state that solves Aᵀ λ = g, reusing this state's factors. */
   transpose(state: SolverState): SolverState;
 }

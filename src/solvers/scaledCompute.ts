@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
 import {offTape} from '../core/tape';
+import {Readbacks, readSync} from '../core/readbacks';
 
 /** s = 2^⌊log₂ max|bⱼ|⌋ per column `[..., 1, k]`, and 1 for a zero or non-finite column. */
 export function columnScale(b: tf.Tensor): tf.Tensor {
@@ -23,6 +24,15 @@ export function columnScale(b: tf.Tensor): tf.Tensor {
 
 /** `solver.compute` on b/s, returning s·x with the same diagnostics (relative, so unchanged). */
 export function computeScaled(solver: Solver, state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
+  return readSync(computeScaledSteps(solver, state, b, options, false));
+}
+
+/**
+ * `computeScaled`, pausing at each readback (see `Readbacks`). With `stepwise` it runs the
+ * solver's `computeSteps` where it has one; else its `compute`, which reads for itself.
+ */
+export function* computeScaledSteps(solver: Solver, state: SolverState, b: tf.Tensor, options: SolverOptions,
+    stepwise: boolean): Readbacks<SolverResult> {
   const s = columnScale(b);
   try {
     const scaled = tf.div(b, s);
@@ -30,11 +40,22 @@ export function computeScaled(solver: Solver, state: SolverState, b: tf.Tensor, 
     const x0 = options.x0 == null ? null : tf.div(options.x0, s);
     const atolScaled = typeof atol === 'number' && atol === 0 ? 0 : tf.div(atol, s);
     try {
-      const result = solver.compute(state, scaled, {...options, x0, atol: atolScaled});
+      const scaledOptions = {...options, x0, atol: atolScaled};
+      const result = stepwise && solver.computeSteps != null ?
+        yield* solver.computeSteps(state, scaled, scaledOptions) : solver.compute(state, scaled, scaledOptions);
       const x = tf.mul(result.x, s);
       result.x.dispose();
       // Scaling back can overflow (A ~ 1e-29, b ~ 1e29 gives x ~ 1e58): the solver saw a finite x.
-      if (result.status === 'converged' && !allFinite(x)) return {...result, x, status: 'nonFinite'};
+      if (result.status === 'converged' && x.size > 0) {
+        let finite: number;
+        try {
+          [finite] = yield () => [tf.cast(tf.all(tf.isFinite(x)), 'float32')];
+        } catch (error) {
+          x.dispose();
+          throw error;
+        }
+        if (finite !== 1) return {...result, x, status: 'nonFinite'};
+      }
       return {...result, x};
     } finally {
       tf.dispose([scaled, ...(x0 == null ? [] : [x0]), ...(typeof atolScaled === 'number' ? [] : [atolScaled])]);
@@ -42,12 +63,4 @@ export function computeScaled(solver: Solver, state: SolverState, b: tf.Tensor, 
   } finally {
     s.dispose();
   }
-}
-
-function allFinite(x: tf.Tensor): boolean {
-  if (x.size === 0) return true;
-  const flag = tf.tidy(() => tf.all(tf.isFinite(x)));
-  const ok = flag.dataSync()[0] === 1;
-  flag.dispose();
-  return ok;
 }

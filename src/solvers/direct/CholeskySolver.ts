@@ -13,7 +13,8 @@ import {LinearOperator} from '../../operators/LinearOperator';
 import {choleskyFactor, triangularSolve} from '../../kernels';
 import {FLOAT32_EPS} from '../../core/float32';
 import {Solver, SolverCapabilities, SolverOptions, SolverResult, SolverState} from '../Solver';
-import {asBatch, finishDirect, likeInput} from './direct';
+import {asBatch, finishDirectSteps, likeInput} from './direct';
+import {Readbacks, readSync} from '../../core/readbacks';
 import {maxAbs} from '../linalg';
 import {symmetric} from './symmetry';
 
@@ -52,12 +53,17 @@ export class CholeskySolver implements Solver {
   }
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
+    return readSync(this.computeSteps(state, b, options));
+  }
+
+  /** `compute`, pausing at its one readback (the status check). */
+  *computeSteps(state: SolverState, b: tf.Tensor, options: SolverOptions): Readbacks<SolverResult> {
     const s = state as CholeskyState;
     const x = tf.tidy(() => {
       const y = triangularSolve(s.lower, asBatch(b), {lower: true});
       return likeInput(triangularSolve(s.lower, y, {lower: false, transposeT: true}), b);
     });
-    return finishDirect(s.operator, b, x, s.pivotOk, s.maxAbsA, options.measureResidual ?? true, options);
+    return yield* finishDirectSteps(s.operator, b, x, s.pivotOk, s.maxAbsA, options.measureResidual ?? true, options);
   }
 
   transpose(state: SolverState): SolverState {

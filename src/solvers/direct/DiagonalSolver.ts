@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../../operators/LinearOperator';
 import {LinearSolveError} from '../../core/LinearSolveError';
 import {Solver, SolverCapabilities, SolverOptions, SolverResult, SolverState} from '../Solver';
-import {finishDirect} from './direct';
+import {finishDirectSteps} from './direct';
+import {Readbacks, readSync} from '../../core/readbacks';
 import {maxAbs} from '../linalg';
 
 /** d as `[n, 1]` (`[B, n, 1]`), whether every dᵢ ≠ 0, and max|dᵢ|. */
@@ -45,9 +46,14 @@ export class DiagonalSolver implements Solver {
   }
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
+    return readSync(this.computeSteps(state, b, options));
+  }
+
+  /** `compute`, pausing at its one readback (the status check). */
+  *computeSteps(state: SolverState, b: tf.Tensor, options: SolverOptions): Readbacks<SolverResult> {
     const s = state as DiagonalState;
     const x = tf.div(b, s.column);
-    return finishDirect(s.operator, b, x, s.pivotOk, s.maxAbsA, options.measureResidual ?? true, options);
+    return yield* finishDirectSteps(s.operator, b, x, s.pivotOk, s.maxAbsA, options.measureResidual ?? true, options);
   }
 
   transpose(state: SolverState): SolverState {

@@ -12,7 +12,8 @@ import {LinearOperator} from '../../operators/LinearOperator';
 import {flatPermutation, luFactor, permuteRows, triangularSolve} from '../../kernels';
 import {FLOAT32_EPS} from '../../core/float32';
 import {Solver, SolverCapabilities, SolverOptions, SolverResult, SolverState} from '../Solver';
-import {asBatch, finishDirect, likeInput, transposeOrDeferred} from './direct';
+import {asBatch, finishDirectSteps, likeInput, transposeOrDeferred} from './direct';
+import {Readbacks, readSync} from '../../core/readbacks';
 import {maxAbs} from '../linalg';
 
 /**
@@ -60,6 +61,11 @@ export class LUSolver implements Solver {
   }
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
+    return readSync(this.computeSteps(state, b, options));
+  }
+
+  /** `compute`, pausing at its one readback (the status check). */
+  *computeSteps(state: SolverState, b: tf.Tensor, options: SolverOptions): Readbacks<SolverResult> {
     const s = state as LUState;
     const x = tf.tidy(() => {
       const rhs = asBatch(b);
@@ -76,7 +82,7 @@ export class LUSolver implements Solver {
       }
       return likeInput(y, b);
     });
-    return finishDirect(s.operator, b, x, s.pivotOk, s.maxAbsA, options.measureResidual ?? true, options);
+    return yield* finishDirectSteps(s.operator, b, x, s.pivotOk, s.maxAbsA, options.measureResidual ?? true, options);
   }
 
   transpose(state: SolverState): SolverState {

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../../operators/LinearOperator';
 import {SolverOptions, SolverResult, SolveStatus} from '../Solver';
 import {thresholds} from '../krylov/iterative';
-import {columnNorm, readScalars} from '../linalg';
+import {columnNorm} from '../linalg';
+import {Readbacks, readSync} from '../../core/readbacks';
 import {FLOAT32_EPS, TINY} from '../../core/float32';
 import {LinearSolveError} from '../../core/LinearSolveError';
 
@@ -32,13 +33,19 @@ const BACKWARD_ERROR_FACTOR = 100 * FLOAT32_EPS;
  */
 export function finishDirect(operator: LinearOperator, b: tf.Tensor, x: tf.Tensor,
     pivotOk: tf.Tensor, maxAbsA: tf.Tensor, measure = true, tolerance?: SolverOptions): SolverResult {
+  return readSync(finishDirectSteps(operator, b, x, pivotOk, maxAbsA, measure, tolerance));
+}
+
+/** `finishDirect`, pausing at its readback (see `Readbacks`). */
+export function* finishDirectSteps(operator: LinearOperator, b: tf.Tensor, x: tf.Tensor,
+    pivotOk: tf.Tensor, maxAbsA: tf.Tensor, measure = true, tolerance?: SolverOptions): Readbacks<SolverResult> {
   const n = operator.shape[0];
   if (!measure) {
-    const [pivots, finite] = readScalars(() => [pivotOk, tf.sum(x)]);
+    const [pivots, finite] = yield () => [pivotOk, tf.sum(x)];
     const status: SolveStatus = pivots < 1 ? 'singular' : Number.isFinite(finite) ? 'converged' : 'nonFinite';
     return {x, status, iterations: 1, relativeResidual: NaN};
   }
-  const [pivots, residual, backwardError, worst] = readScalars(() => {
+  const [pivots, residual, backwardError, worst] = yield (() => {
     const r = columnNorm(tf.sub(b, operator.apply(x)));
     const bNorm = columnNorm(b);
     const scale = tf.add(tf.mul(tf.mul(maxAbsA, n), columnNorm(x)), bNorm);

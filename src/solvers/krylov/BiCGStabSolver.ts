@@ -9,9 +9,10 @@ import * as tf from '@tensorflow/tfjs';
 import {SolverOptions, SolverResult, SolverState} from '../Solver';
 import {columnDot, columnNorm, divide, stopGradient} from '../linalg';
 import {
-  IterativeSolver, IterativeState, finishIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
+  IterativeSolver, IterativeState, finishIterativeSteps, initialGuess, iterateSteps, iterationCap, loopFlags, thresholds,
 } from './iterative';
 import {tryHostBiCGStab} from './hostEngine';
+import {Readbacks, readSync} from '../../core/readbacks';
 
 /** BiCGStab: general (nonsymmetric) A, short recurrences, no restart parameter. */
 export class BiCGStabSolver extends IterativeSolver {
@@ -19,6 +20,16 @@ export class BiCGStabSolver extends IterativeSolver {
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
     const host = tryHostBiCGStab(state, b, options); if (host != null) return host;
+    return readSync(this.loop(state, b, options));
+  }
+
+  /** `compute`, pausing at each readback; the host engine reads host memory, so it serves here too. */
+  *computeSteps(state: SolverState, b: tf.Tensor, options: SolverOptions): Readbacks<SolverResult> {
+    return tryHostBiCGStab(state, b, options) ?? (yield* this.loop(state, b, options));
+  }
+
+  /** The loop in tf ops. */
+  private *loop(state: SolverState, b: tf.Tensor, options: SolverOptions): Readbacks<SolverResult> {
     const s = state as IterativeState;
     const A = (v: tf.Tensor) => s.operator.apply(v);
     const tol = thresholds(b, options);
@@ -28,7 +39,7 @@ export class BiCGStabSolver extends IterativeSolver {
       return {x, r, shadow: tf.clone(r), p: tf.zerosLike(r), v: tf.zerosLike(r),
         rho: ones, alpha: tf.clone(ones), omega: tf.clone(ones), broken: tf.zeros([1])};
     };
-    const result = iterate(tf.tidy(() => restart(initialGuess(b, options))), {
+    const result = yield* iterateSteps(tf.tidy(() => restart(initialGuess(b, options))), {
       maxIterations: iterationCap(state, options),
       checkEvery: options.checkEvery,
       fixed: options.fixedIterations,
@@ -65,7 +76,7 @@ export class BiCGStabSolver extends IterativeSolver {
     });
     const {x, ...rest} = result.state;
     tf.dispose([...Object.values(rest), tol]);
-    return finishIterative(state, b, x, result.iterations, options, result.status);
+    return yield* finishIterativeSteps(state, b, x, result.iterations, options, result.status);
   }
 
 }

@@ -9,10 +9,11 @@ import * as tf from '@tensorflow/tfjs';
 import {SolverCapabilities, SolverOptions, SolverResult, SolverState} from '../Solver';
 import {columnDot, divide, scaleColumns, stopGradient} from '../linalg';
 import {
-  IterativeSolver, IterativeState, finishIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
+  IterativeSolver, IterativeState, finishIterativeSteps, initialGuess, iterateSteps, iterationCap, loopFlags, thresholds,
 } from './iterative';
 import {tryHostCG} from './hostEngine';
 import {tryFusedCG} from './fusedEngine';
+import {Readbacks, readSync} from '../../core/readbacks';
 
 /** Conjugate gradients (optionally preconditioned): symmetric positive definite A. */
 export class CGSolver extends IterativeSolver {
@@ -22,6 +23,16 @@ export class CGSolver extends IterativeSolver {
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
     const host = tryHostCG(state, b, options); if (host != null) return host;
     const fused = tryFusedCG(state, b, options); if (fused != null) return fused;
+    return readSync(this.loop(state, b, options));
+  }
+
+  /** `compute`, pausing at each readback; the host engine reads host memory, so it serves here too. */
+  *computeSteps(state: SolverState, b: tf.Tensor, options: SolverOptions): Readbacks<SolverResult> {
+    return tryHostCG(state, b, options) ?? (yield* this.loop(state, b, options));
+  }
+
+  /** The loop in tf ops. */
+  private *loop(state: SolverState, b: tf.Tensor, options: SolverOptions): Readbacks<SolverResult> {
     const s = state as IterativeState;
     const A = (v: tf.Tensor) => s.operator.apply(v);
     const tol = thresholds(b, options);
@@ -33,7 +44,7 @@ export class CGSolver extends IterativeSolver {
       const rz = columnDot(r, z);
       return {x, r, p: z, rz, rr: preconditioned ? columnDot(r, r) : rz, broken: tf.zerosLike(rz)};
     };
-    const result = iterate(tf.tidy(() => restart(initialGuess(b, options))), {
+    const result = yield* iterateSteps(tf.tidy(() => restart(initialGuess(b, options))), {
       maxIterations: iterationCap(state, options),
       checkEvery: options.checkEvery,
       fixed: options.fixedIterations,
@@ -63,7 +74,7 @@ export class CGSolver extends IterativeSolver {
     tol2.dispose();
     const {x, ...rest} = result.state;
     tf.dispose([...Object.values(rest), tol]);
-    return finishIterative(state, b, x, result.iterations, options, result.status);
+    return yield* finishIterativeSteps(state, b, x, result.iterations, options, result.status);
   }
 
 }

@@ -8,10 +8,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {SolverCapabilities, SolverOptions, SolverResult, SolverState, SolveStatus} from '../Solver';
-import {columnDot, columnNorm, divide, readScalars, stopGradient} from '../linalg';
+import {columnDot, columnNorm, divide, stopGradient} from '../linalg';
 import {hypot, safeColumnNorm} from './safeNorm';
-import {IterativeSolver, IterativeState, finishIterative, initialGuess, iterationCap, thresholds} from './iterative';
+import {IterativeSolver, IterativeState, finishIterativeSteps, initialGuess, iterationCap, thresholds} from './iterative';
 import {tryHostGMRES} from './hostEngine';
+import {Readbacks, readSync} from '../../core/readbacks';
 
 /** GMRES(restart): general A, minimal residual over each Krylov cycle. */
 export class GMRESSolver extends IterativeSolver {
@@ -20,6 +21,16 @@ export class GMRESSolver extends IterativeSolver {
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
     const host = tryHostGMRES(state, b, options); if (host != null) return host;
+    return readSync(this.loop(state, b, options));
+  }
+
+  /** `compute`, pausing at each readback; the host engine reads host memory, so it serves here too. */
+  *computeSteps(state: SolverState, b: tf.Tensor, options: SolverOptions): Readbacks<SolverResult> {
+    return tryHostGMRES(state, b, options) ?? (yield* this.loop(state, b, options));
+  }
+
+  /** The restarted cycles in tf ops. */
+  private *loop(state: SolverState, b: tf.Tensor, options: SolverOptions): Readbacks<SolverResult> {
     const s = state as IterativeState;
     const tol = thresholds(b, options);
     const maxIterations = iterationCap(state, options);
@@ -33,7 +44,7 @@ export class GMRESSolver extends IterativeSolver {
       const r = tf.tidy(() => tf.sub(b, s.operator.apply(x)));
       if (options.fixedIterations && iterations < maxIterations) {
         // Full cycles with no readback at all.
-        const cycle = arnoldiCycle(s, r, tol, Math.min(m, maxIterations - iterations), Infinity);
+        const cycle = yield* arnoldiCycle(s, r, tol, Math.min(m, maxIterations - iterations), Infinity);
         iterations += cycle.steps;
         const next = tf.tidy(() => tf.add(x, cycle.update));
         tf.dispose([x, r, cycle.update, cycle.estimate]);
@@ -41,12 +52,12 @@ export class GMRESSolver extends IterativeSolver {
         continue;
       }
       if (options.fixedIterations) { r.dispose(); break; }
-      const [converged, finite, ratio, estimated] = readScalars(() => [
+      const [converged, finite, ratio, estimated] = yield () => [
         tf.cast(tf.all(tf.lessEqual(columnNorm(r), tol)), 'float32'),
         tf.cast(tf.all(tf.isFinite(r)), 'float32'),
         tf.max(divide(columnNorm(r), tol)),
         estimate ?? tf.scalar(Infinity),
-      ]);
+      ];
       estimate?.dispose();
       estimate = null;
       const claimed = estimated <= 1;
@@ -60,7 +71,7 @@ export class GMRESSolver extends IterativeSolver {
       }
       if (iterations >= maxIterations) { r.dispose(); break; }
       const steps = Math.min(m, maxIterations - iterations);
-      const cycle = arnoldiCycle(s, r, tol, steps, options.checkEvery);
+      const cycle = yield* arnoldiCycle(s, r, tol, steps, options.checkEvery);
       iterations += cycle.steps;
       estimate = cycle.estimate;
       const next = tf.tidy(() => tf.add(x, cycle.update));
@@ -68,7 +79,7 @@ export class GMRESSolver extends IterativeSolver {
       x = next;
     }
     tol.dispose();
-    return finishIterative(state, b, x, iterations, options, status);
+    return yield* finishIterativeSteps(state, b, x, iterations, options, status);
   }
 
 }
@@ -77,11 +88,11 @@ export class GMRESSolver extends IterativeSolver {
  * One GMRES cycle from residual r: up to `steps` Arnoldi steps, stopping early when the
  * residual estimate meets `tol`. Returns the correction M·V·y and the steps taken.
  */
-function arnoldiCycle(s: IterativeState, r: tf.Tensor, tol: tf.Tensor, steps: number,
-    checkEvery: number): {update: tf.Tensor; steps: number; estimate: tf.Tensor} {
+function* arnoldiCycle(s: IterativeState, r: tf.Tensor, tol: tf.Tensor, steps: number,
+    checkEvery: number): Readbacks<{update: tf.Tensor; steps: number; estimate: tf.Tensor}> {
   const owned: tf.Tensor[] = [];
   const own = <T extends tf.Tensor>(t: T) => { owned.push(t); return t; };
-  const beta = own(columnNorm(r));
+  const beta = own(tf.tidy(() => columnNorm(r)));
   const basis = [own(divide(r, beta))];
   const rotations: Array<{c: tf.Tensor; s: tf.Tensor}> = [];
   const triangle: tf.Tensor[][] = [];                // triangle[j][i] = Rᵢⱼ
@@ -116,7 +127,7 @@ function arnoldiCycle(s: IterativeState, r: tf.Tensor, tol: tf.Tensor, steps: nu
     g.push(own(step.gNext));
     taken++;
     if (taken % checkEvery === 0 && taken < steps) {
-      const [done] = readScalars(() => [tf.cast(tf.all(tf.lessEqual(tf.abs(g[j + 1]), tol)), 'float32')]);
+      const [done] = yield () => [tf.cast(tf.all(tf.lessEqual(tf.abs(g[j + 1]), tol)), 'float32')];
       if (done >= 1) break;
     }
   }

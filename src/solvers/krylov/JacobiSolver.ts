@@ -10,9 +10,10 @@ import {LinearOperator} from '../../operators/LinearOperator';
 import {SolverOptions, SolverResult, SolverState} from '../Solver';
 import {columnDot, columnNorm, stopGradient} from '../linalg';
 import {
-  IterativeSolver, IterativeState, finishIterative, initIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
+  IterativeSolver, IterativeState, finishIterativeSteps, initIterative, initialGuess, iterateSteps, iterationCap, loopFlags, thresholds,
 } from './iterative';
 import {tryHostJacobi} from './hostEngine';
+import {Readbacks, readSync} from '../../core/readbacks';
 
 /** Jacobi / preconditioned Richardson: cheap steps, for diagonally dominant A. */
 export class JacobiSolver extends IterativeSolver {
@@ -24,10 +25,20 @@ export class JacobiSolver extends IterativeSolver {
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
     const host = tryHostJacobi(state, b, options); if (host != null) return host;
+    return readSync(this.loop(state, b, options));
+  }
+
+  /** `compute`, pausing at each readback; the host engine reads host memory, so it serves here too. */
+  *computeSteps(state: SolverState, b: tf.Tensor, options: SolverOptions): Readbacks<SolverResult> {
+    return tryHostJacobi(state, b, options) ?? (yield* this.loop(state, b, options));
+  }
+
+  /** The loop in tf ops. */
+  private *loop(state: SolverState, b: tf.Tensor, options: SolverOptions): Readbacks<SolverResult> {
     const s = state as IterativeState;
     const tol = thresholds(b, options);
     const residual = (x: tf.Tensor) => tf.sub(b, s.operator.apply(x));
-    const result = iterate(tf.tidy(() => {
+    const result = yield* iterateSteps(tf.tidy(() => {
       const x = initialGuess(b, options);
       return {x, r: residual(x)};
     }), {
@@ -46,7 +57,7 @@ export class JacobiSolver extends IterativeSolver {
     });
     const {x, r} = result.state;
     tf.dispose([r, tol]);
-    return finishIterative(state, b, x, result.iterations, options, result.status);
+    return yield* finishIterativeSteps(state, b, x, result.iterations, options, result.status);
   }
 
 }

@@ -2,11 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../../operators/LinearOperator';
 import {LinearSolveError} from '../../core/LinearSolveError';
 import {Solver, SolverCapabilities, SolverOptions, SolverResult, SolverState, SolveStatus} from '../Solver';
-import {columnNorm, divide, readScalars, relativeTo, safeDivide, stopGradient} from '../linalg';
+import {columnNorm, divide, relativeTo, safeDivide, stopGradient} from '../linalg';
 import {checkPreconditioner} from './checkPreconditioner';
 import {buildPreconditioner} from './builtinPreconditioner';
 import {isLinearOperator} from '../../operators/LinearOperator';
 import {CONVERGENCE_MARGIN} from '../../core/tolerance';
+import {Readbacks, readSync} from '../../core/readbacks';
 
 /** M ≈ A⁻¹ applied to a residual block. */
 export type Preconditioner = (r: tf.Tensor) => tf.Tensor;
@@ -106,8 +107,14 @@ export function iterationCap(state: SolverState, options: SolverOptions): number
  */
 export function finishIterative(state: SolverState, b: tf.Tensor, x: tf.Tensor, iterations: number,
     options: SolverOptions, loopStatus: SolveStatus): SolverResult {
+  return readSync(finishIterativeSteps(state, b, x, iterations, options, loopStatus));
+}
+
+/** `finishIterative`, pausing at its readback (see `Readbacks`). */
+export function* finishIterativeSteps(state: SolverState, b: tf.Tensor, x: tf.Tensor, iterations: number,
+    options: SolverOptions, loopStatus: SolveStatus): Readbacks<SolverResult> {
   if (options.fixedIterations) return {x, status: 'unchecked', iterations, relativeResidual: NaN};
-  const [worst, residual] = readScalars(() => {
+  const [worst, residual] = yield (() => {
     const r = columnNorm(tf.sub(b, state.operator.apply(x)));
     return [tf.max(tf.sub(r, thresholds(b, options))), tf.max(relativeTo(r, columnNorm(b)))];
   });
@@ -152,7 +159,12 @@ export type LoopState = Record<string, tf.Tensor>;
  * `converged`, `refresh` recomputes the true residual and restarts the recurrence from x; the
  * loop stops only if that residual meets the threshold too (recursive residuals drift in float32).
  */
-export function iterate<S extends LoopState>(initial: S, {step, check, refresh, maxIterations, checkEvery, fixed}: {
+export function iterate<S extends LoopState>(initial: S, loop: LoopSpec<S>): LoopOutcome<S> {
+  return readSync(iterateSteps(initial, loop));
+}
+
+/** How `iterate` steps, checks and restarts a recurrence. */
+export interface LoopSpec<S extends LoopState> {
   step: (s: S) => S;
   check: (s: S) => tf.Tensor[];
   refresh: (s: S) => S;
@@ -160,7 +172,18 @@ export function iterate<S extends LoopState>(initial: S, {step, check, refresh, 
   checkEvery: number;
   /** Exactly maxIterations steps, no readback. */
   fixed: boolean;
-}): {state: S; iterations: number; status: SolveStatus} {
+}
+
+/** Where `iterate` stopped: the last state, the iterations run, and why. */
+export interface LoopOutcome<S extends LoopState> {
+  state: S;
+  iterations: number;
+  status: SolveStatus;
+}
+
+/** `iterate`, pausing at each check's readback (see `Readbacks`). */
+export function* iterateSteps<S extends LoopState>(initial: S,
+    {step, check, refresh, maxIterations, checkEvery, fixed}: LoopSpec<S>): Readbacks<LoopOutcome<S>> {
   let s = initial;
   const replace = (next: S) => {
     const keep = new Set(Object.values(next));
@@ -177,7 +200,7 @@ export function iterate<S extends LoopState>(initial: S, {step, check, refresh, 
   while (true) {
     const due = justRefreshed || iterations % checkEvery === 0 || iterations >= maxIterations;
     if (due) {
-      const [converged, broken, finite, worstRatio] = readScalars(() => check(s));
+      const [converged, broken, finite, worstRatio] = yield () => check(s);
       if (finite < 1) return {state: s, iterations, status: 'nonFinite'};
       if (justRefreshed && converged < 1) {
         // The recursion claimed convergence but the true residual disagrees. If restarting
