@@ -62,3 +62,8 @@ export type {ConditionNumberOptions} from './linalg/conditionNumber';
  * the model (registered with `tf.serialization.registerClass` on import), and take a batch axis.
  */
 export * as layers from './layers';
+
+export {neuralKrylov} from './learned/neuralKrylov';
+export type {NeuralKrylovOptions, NeuralKrylovResult, NeuralKrylovMode, DirectionFunction} from './learned/neuralKrylov';
+/** Graph-network building blocks on a matrix's sparsity graph: `ls.graph.messagePassing`, `ls.graph.jacobiScale`. */
+export * as graph from './learned/graph';
