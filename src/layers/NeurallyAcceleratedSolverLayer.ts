@@ -5,7 +5,7 @@
  * proposes each iteration's direction, and the exact line search of `ls.neuralKrylov` makes any
  * proposal safe.
  *
- * The network: node features [x̂, r̂, b̂, d̃] (x, r, b each scaled to unit RMS, d̃ = diag(A) over
+ * The network: node features [x̂, r̂, b̂, d̃] (x, r, b each scaled to unit RMS, the scale differentiated too, d̃ = diag(A) over
  * its mean |·|), a dense input layer to H channels, `messagePassingSteps` graph layers
  * h ← relu(h·W_self + D⁻¹A·h·W_neighbour + c) (A's values as edge weights), a linear readout N,
  * and the direction z = D̃⁻¹(r̂ + N). The readout starts at zero, so an untrained layer is Jacobi:
@@ -45,14 +45,12 @@ interface NetworkWeights {
 const FEATURES = 4;
 const TAGS = ['symmetric', 'positiveDefinite'];
 
-/** v scaled to unit RMS per member (`[B, n, 1]` → same), 0 where v = 0; the scale carries no gradient. */
+/** v scaled to unit RMS per member (`[B, n, 1]` → same), 0 where v = 0; differentiable, scale included. */
 function unitRms(v: tf.Tensor): tf.Tensor {
   const n = v.shape[v.rank - 2] as number;
-  return tf.mul(v, untaped(() => {
-    const ms = tf.div(tf.sum(tf.square(v), -2, true), n);
-    const ok = tf.greater(ms, 0);
-    return tf.where(ok, tf.rsqrt(tf.where(ok, ms, tf.onesLike(ms))), tf.zerosLike(ms));
-  }));
+  const ms = tf.div(tf.sum(tf.square(v), -2, true), n);
+  const ok = untaped(() => tf.greater(ms, 0));
+  return tf.mul(v, tf.where(ok, tf.rsqrt(tf.where(ok, ms, tf.onesLike(ms))), tf.zerosLike(ms)));
 }
 
 /** `fn()` as a tensor cut from the tape (a custom op without inputs). */
@@ -113,21 +111,21 @@ export class NeurallyAcceleratedSolverLayer extends tf.layers.Layer {
     const h = this.hiddenUnits;
     const glorot = () => tf.initializers.glorotUniform({});
     const input = [
-      this.addWeight('input/kernel', [FEATURES, h], 'float32', glorot()),
-      this.addWeight('input/bias', [h], 'float32', tf.initializers.zeros()),
+      this.addWeight('inputKernel', [FEATURES, h], 'float32', glorot()),
+      this.addWeight('inputBias', [h], 'float32', tf.initializers.zeros()),
     ];
     const steps: tf.LayerVariable[][] = [];
     for (let s = 0; s < this.messagePassingSteps; s++) {
       steps.push([
-        this.addWeight(`messagePassing${s}/self`, [h, h], 'float32', glorot()),
-        this.addWeight(`messagePassing${s}/neighbour`, [h, h], 'float32', glorot()),
-        this.addWeight(`messagePassing${s}/bias`, [h], 'float32', tf.initializers.zeros()),
+        this.addWeight(`messagePassing${s}Self`, [h, h], 'float32', glorot()),
+        this.addWeight(`messagePassing${s}Neighbour`, [h, h], 'float32', glorot()),
+        this.addWeight(`messagePassing${s}Bias`, [h], 'float32', tf.initializers.zeros()),
       ]);
     }
     // A zero readout: the untrained layer is Jacobi, and training departs from it.
     const output = [
-      this.addWeight('output/kernel', [h, 1], 'float32', tf.initializers.zeros()),
-      this.addWeight('output/bias', [1], 'float32', tf.initializers.zeros()),
+      this.addWeight('outputKernel', [h, 1], 'float32', tf.initializers.zeros()),
+      this.addWeight('outputBias', [1], 'float32', tf.initializers.zeros()),
     ];
     this.variables = {input, steps, output};
     this.built = true;
