@@ -2,9 +2,9 @@
  * Training the neurally accelerated solver (a graph network that proposes search directions)
  * on log-normal diffusion, with `model.fit` under tfjs-node.
  *
- * DATA. 2-D diffusion −∇·(k∇u) = f on an m×m grid (default m = 12, n = 144), k = exp(σg) with g
- * a smoothed Gaussian field (σ = 1), Gaussian f; train, validation and test systems from
- * disjoint seed ranges (testing/learnedProblems.ts). Exact solutions x* by float64 CG.
+ * DATA. `ls.gridProblems({family: 'diffusion', sigma: 1})`: 2-D diffusion −∇·(κ∇u) = f on an m×m
+ * grid (default m = 12, n = 144), κ = exp(σg) log-normal, Gaussian f; train, validation and test
+ * systems from the gallery's disjoint seed ranges. Exact solutions x* by float64 CG.
  *
  * MODEL. `ls.layers.neurallyAcceleratedSolver` with `iterations` k steps from x = 0; the loss is
  * the log₁₀ relative error after k steps (examples/lib/training.ts says why). The layer starts as
@@ -23,7 +23,7 @@ import * as path from 'path';
 import {parseArgs} from 'node:util';
 import * as tf from '@tensorflow/tfjs-node';
 import * as ls from '../src';
-import {SPLITS, diffusionFamily} from '../testing/learnedProblems';
+import {galleryFamily} from '../testing/learnedProblems';
 import {logRelativeError, median, outputs, progress, tensorsOf} from './lib/training';
 
 const {values: flags} = parseArgs({options: {
@@ -44,9 +44,10 @@ async function main(): Promise<void> {
   const m = Number(flags.grid);
   const k = Number(flags.iterations);
   const mode = flags.mode as ls.NeuralKrylovMode;
-  const train = diffusionFamily(m, Number(flags.train), SPLITS.train);
-  const validation = diffusionFamily(m, 16, SPLITS.validation);
-  const test = diffusionFamily(m, 16, SPLITS.test);
+  const family = (split: ls.Split, count: number) => galleryFamily({family: 'diffusion', m, split, count, parameters: {sigma: 1}});
+  const train = family('train', Number(flags.train));
+  const validation = family('validation', 16);
+  const test = family('test', 16);
   const n = m * m;
   const nnz = train.indices.length;
   console.log(`neurally accelerated solver (${mode}): ${m}×${m} grid (n = ${n}), ${train.values.length} training systems, ` +

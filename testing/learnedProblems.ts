@@ -3,8 +3,11 @@
  * diffusion −∇·(k∇u) = f on an m×m cell grid, 5-point finite volumes with harmonic face
  * averages and zero Dirichlet boundary, k = exp(σ·g) with g a smoothed Gaussian field of unit
  * variance (log-normal coefficients), right-hand sides Gaussian. Exact solutions by float64 CG.
- * Splits are disjoint seed ranges (see `split`).
+ * Splits are disjoint seed ranges (`SPLITS`). `galleryFamily` gives the same shape of data from
+ * the library's own gallery (`ls.gridProblems`), which the training scripts and the bench use;
+ * the small generator here is the tests' own, independent of the code under test.
  */
+import * as ls from '../src';
 import {rng} from './reference';
 
 /** One pattern, many matrices on it. */
@@ -150,4 +153,26 @@ export function stack32(rows: ArrayLike<number>[]): Float32Array {
   const out = new Float32Array(rows.length * len);
   rows.forEach((r, i) => out.set(Array.from(r), i * len));
   return out;
+}
+
+/**
+ * A family from the library's gallery (`ls.gridProblems`: 'diffusion' or 'anisotropic', SPD),
+ * with float64 exact solutions. All problems share the family's pattern.
+ */
+export function galleryFamily(options: ls.GridProblemsOptions): DiffusionFamily {
+  const problems = ls.gridProblems(options);
+  const first = problems[0].A;
+  const nnz = first.values.length;
+  const indices = Array.from({length: nnz}, (_, e) => [first.indices[2 * e], first.indices[2 * e + 1]]);
+  const family: DiffusionFamily = {m: options.m, n: options.m * options.m, indices, values: [], b: [], solutions: [],
+    sigma: (options.parameters as {sigma?: number} | undefined)?.sigma ?? NaN, seeds: []};
+  for (const p of problems) {
+    const values = Float64Array.from(p.A.values);
+    const b = Float64Array.from(p.b);
+    family.values.push(values);
+    family.b.push(b);
+    family.solutions.push(cg64(indices, values, b));
+    family.seeds.push(p.seed);
+  }
+  return family;
 }
