@@ -43,6 +43,16 @@ export {StochasticAdjoint} from './adjoints/StochasticAdjoint';
 
 export {useHostEngine} from './kernels/host/hostBackend';
 
+export {ssor} from './operators/preconditioners/ssor';
+export type {SsorOptions} from './operators/preconditioners/ssor';
+export {ic0, ilu0} from './operators/preconditioners/incompleteFactorizations';
+export type {Ic0Options} from './operators/preconditioners/incompleteFactorizations';
+export {FactorPreconditioner} from './operators/preconditioners/FactorPreconditioner';
+export {fsai, FsaiPreconditioner} from './operators/preconditioners/fsai';
+export {multigrid, MultigridPreconditioner} from './operators/preconditioners/multigrid';
+export type {MultigridOptions} from './operators/preconditioners/multigrid';
+export type {PreconditionerName, PreconditionerSpec} from './solvers/krylov/builtinPreconditioner';
+
 export {poisson2d, poisson2dOperator} from './gallery/poisson2d';
 export type {CooMatrix} from './gallery/poisson2d';
 export {diffusion2d} from './gallery/diffusion2d';
