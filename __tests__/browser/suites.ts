@@ -9,6 +9,7 @@ import {
 } from '../support/properties';
 import {odeChecks} from '../support/odeProperties';
 import {solveModelFitCheck} from '../support/layerProperties';
+import {predictChecks} from '../support/learnedProperties';
 
 export interface Suite {
   /** The Node suite's describe title; jest appends ` [webgl]`. */
@@ -27,6 +28,7 @@ export const SUITES: Suite[] = [
   {title: 'second derivatives with respect to A over the case table', checks: () => secondOrderChecks('webgl')},
   {title: 'odeint and the physics ODE layer', checks: () => odeChecks()},
   {title: 'solve layers train with model.fit', checks: () => [solveModelFitCheck()]},
+  {title: 'neurally accelerated solver', checks: () => predictChecks()},
 ];
 
 /** One check's outcome in the page. */
