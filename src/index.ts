@@ -4,7 +4,9 @@
  * core ← kernels ← operators ← solvers ← adjoints ← solve / linearSolve / factorize
  */
 export {solve, linearSolve} from './linearSolve';
-export type {LinearSolveResult} from './linearSolve';
+export type {LinearSolveResult, RefinedSolution} from './linearSolve';
+export type {RefineOption, RefineSettings, RefinePrecision} from './solvers/refine/RefineOptions';
+export type {Refinement} from './solvers/refine/refineSolution';
 export {factorize} from './factorize';
 export type {Factorization} from './factorize';
 export type {SolveOptions} from './options';
@@ -48,6 +50,7 @@ export type {SsorOptions} from './operators/preconditioners/ssor';
 export {ic0, ilu0} from './operators/preconditioners/incompleteFactorizations';
 export type {Ic0Options} from './operators/preconditioners/incompleteFactorizations';
 export {FactorPreconditioner} from './operators/preconditioners/FactorPreconditioner';
+export {HostPreconditioner} from './operators/preconditioners/HostPreconditioner';
 export {fsai, FsaiPreconditioner} from './operators/preconditioners/fsai';
 export {multigrid, MultigridPreconditioner} from './operators/preconditioners/multigrid';
 export type {MultigridOptions} from './operators/preconditioners/multigrid';
@@ -86,3 +89,14 @@ export {neuralKrylov} from './learned/neuralKrylov';
 export type {NeuralKrylovOptions, NeuralKrylovResult, NeuralKrylovMode, DirectionFunction} from './learned/neuralKrylov';
 /** Graph-network building blocks on a matrix's sparsity graph: `ls.graph.messagePassing`, `ls.graph.jacobiScale`. */
 export * as graph from './learned/graph';
+/**
+ * tf.linalg-style ops, batched `[..., n, n]` and differentiable on every backend: `lu`,
+ * `luSolve`, `cholesky`, `choleskySolve`, `triangularSolve`, `inv`, `det`, `logdet`, `slogdet`.
+ */
+export * as linalg from './linalg';
+
+/**
+ * The backend's dense kernels (LU, Cholesky, triangular solve) on `[B, n, n]`, differentiable,
+ * unvalidated: what `ls.linalg` is built on. Applications want `ls.linalg`.
+ */
+export * as kernels from './kernels/denseKernels';

@@ -10,6 +10,8 @@ import {
 import {odeChecks} from '../support/odeProperties';
 import {solveModelFitCheck} from '../support/layerProperties';
 import {predictChecks} from '../support/learnedProperties';
+import {refineChecks} from '../support/refineProperties';
+import {linalgWebglChecks} from '../support/linalgProperties';
 
 export interface Suite {
   /** The Node suite's describe title; jest appends ` [webgl]`. */
@@ -29,6 +31,8 @@ export const SUITES: Suite[] = [
   {title: 'odeint and the physics ODE layer', checks: () => odeChecks()},
   {title: 'solve layers train with model.fit', checks: () => [solveModelFitCheck()]},
   {title: 'neurally accelerated solver', checks: () => predictChecks()},
+  {title: 'iterative refinement (double-float residuals)', checks: () => refineChecks()},
+  {title: 'ls.linalg matches float64 and is differentiable', checks: gradsLeak => linalgWebglChecks(gradsLeak)},
 ];
 
 /** One check's outcome in the page. */

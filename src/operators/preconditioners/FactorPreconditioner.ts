@@ -18,8 +18,16 @@ export interface Factors {
 
 /** M = (s·U⁻¹·D·L⁻¹) as an operator: the product applies M ≈ A⁻¹ to residuals. */
 export class FactorPreconditioner extends HostPreconditioner {
-  constructor(readonly method: string, readonly factors: Factors, tags: readonly OperatorTag[], transposed = false) {
+  /** 'ssor', 'ic0' or 'ilu0'. */
+  readonly method: string;
+  /** @internal */
+  readonly factors: Factors;
+
+  /** @internal Built by `ls.ssor`, `ls.ic0`, `ls.ilu0` or a named `preconditioner`. */
+  constructor(method: string, factors: Factors, tags: readonly OperatorTag[], transposed = false) {
     super(factors.lower.n, tags, transposed);
+    this.method = method;
+    this.factors = factors;
   }
 
   applyColumn(y: Float64Array, transposed: boolean): void {
@@ -38,6 +46,7 @@ export class FactorPreconditioner extends HostPreconditioner {
     if (scale !== 1) for (let i = 0; i < y.length; i++) y[i] *= scale;
   }
 
+  /** @internal */
   protected withTransposed(transposed: boolean): HostPreconditioner {
     return new FactorPreconditioner(this.method, this.factors, this.tags, transposed);
   }

@@ -27,7 +27,7 @@ export abstract class HostPreconditioner extends BaseOperator {
   /** y ← M y (or Mᵀ y when `transposed`) for one column, in place, in float64. */
   abstract applyColumn(y: Float64Array, transposed: boolean): void;
 
-  /** The same preconditioner with the transposed flag set to `transposed`. */
+  /** @internal The same preconditioner with the transposed flag set to `transposed`. */
   protected abstract withTransposed(transposed: boolean): HostPreconditioner;
 
   /** M·X for X `[n, k]` on typed arrays: `from` and `to` are row-major `[n, k]` blocks. */
@@ -42,6 +42,7 @@ export abstract class HostPreconditioner extends BaseOperator {
     }
   }
 
+  /** M·X for X `[n, k]`: a custom op whose gradient applies Mᵀ (so unrolled solves differentiate through M). */
   apply(x: tf.Tensor): tf.Tensor {
     if (x.rank !== 2 || x.shape[0] !== this.n) {
       throw new LinearSolveError('shape', `preconditioner: expected a block [${this.n}, k], got [${x.shape}].`);
@@ -62,6 +63,7 @@ export abstract class HostPreconditioner extends BaseOperator {
     return tf.tensor2d(out, [n, k]);
   }
 
+  /** Mᵀ: the same factors swept in transposed order (M itself when symmetric). */
   transpose(): LinearOperator {
     if (this.hasTag('symmetric')) return this;
     return this.withTransposed(!this.transposed);

@@ -23,6 +23,7 @@ export class FsaiPreconditioner extends BaseOperator {
   /**
    * `factor` is G (lower triangular) as a sparse operator, its values tensor owned by this
    * operator; `host` is G in CSR, for the host engine's typed-array loop on cpu and wasm.
+   * @internal Built by `ls.fsai`.
    */
   constructor(readonly factor: SparseOperator, private readonly host: Csr64) {
     super(['symmetric', 'positiveDefinite']);

@@ -16,6 +16,7 @@ import {BaseOperator, LinearOperator} from '../LinearOperator';
 import {SparseOperator} from '../sparse/SparseOperator';
 import {SparsePattern} from '../sparse/SparsePattern';
 import {LinearSolveError} from '../../core/LinearSolveError';
+import type {CooMatrix} from '../../gallery/poisson2d';
 import {Csr64, applyByColumns, csrApply, csrFromCoo, csrOfOperator, diagonalOf, multiplyCsr, transposeCsr} from './Csr64';
 
 /** What `multigrid` takes. */
@@ -117,6 +118,7 @@ export class MultigridPreconditioner extends BaseOperator {
   readonly kind = 'preconditioner';
   readonly shape: [number, number];
 
+  /** @internal Built by `ls.multigrid`. */
   constructor(private readonly levels: Level[], readonly smoothingSteps: number, private readonly transposed = false,
       symmetric = false) {
     super(symmetric ? ['symmetric', 'positiveDefinite'] : []);
@@ -222,8 +224,9 @@ function prolong(e: tf.Tensor, P: tf.Tensor, m: number, mc: number, k: number): 
 }
 
 /**
- * A geometric multigrid V-cycle for an operator on an m×m grid (a gallery matrix, or any
- * sparse or dense A in the row-major grid ordering), as a preconditioner operator M ≈ A⁻¹.
+ * A geometric multigrid V-cycle for an operator on an m×m grid (a gallery matrix such as
+ * `ls.diffusion2d(…)` itself, whose `m` it reads, or any sparse or dense A in the row-major
+ * grid ordering), as a preconditioner operator M ≈ A⁻¹.
  *
  * Setup (on the host, float64): bilinear interpolation P between grids of m and ⌊m/2⌋ points
  * per side, Galerkin coarse operators PᵀAP down to `coarsestSize`, and the coarsest inverse.
@@ -240,7 +243,7 @@ function prolong(e: tf.Tensor, P: tf.Tensor, m: number, mc: number, k: number): 
  * M.dispose();
  * ```
  */
-export function multigrid(A: LinearOperator | (Csr64Like & {m?: number}), options: MultigridOptions = {}): MultigridPreconditioner {
+export function multigrid(A: LinearOperator | (CooMatrix & {m?: number}), options: MultigridOptions = {}): MultigridPreconditioner {
   const a = isCooMatrix(A) ? csrFromCoo(A.shape[0], A.shape[1], rowsOf(A.indices), colsOf(A.indices), A.values) :
     csrOfOperator(A as LinearOperator, 'multigrid');
   const m = options.m ?? (isCooMatrix(A) ? A.m : undefined);
@@ -291,15 +294,8 @@ export function multigrid(A: LinearOperator | (Csr64Like & {m?: number}), option
   return new MultigridPreconditioner(levels, steps, false, symmetric);
 }
 
-/** COO triplets as the gallery returns them (`{indices, values, shape}`, flat indices). */
-interface Csr64Like {
-  indices: ArrayLike<number>;
-  values: ArrayLike<number>;
-  shape: [number, number];
-}
-
-function isCooMatrix(A: unknown): A is Csr64Like & {m?: number} {
-  const a = A as Csr64Like;
+function isCooMatrix(A: unknown): A is CooMatrix & {m?: number} {
+  const a = A as CooMatrix;
   return a != null && !(a.values instanceof tf.Tensor) && typeof (A as LinearOperator).apply !== 'function' &&
     a.indices != null && a.values != null && Array.isArray(a.shape);
 }
