@@ -87,6 +87,10 @@ export type {ConditionNumberOptions} from './linalg/conditionNumber';
  */
 export * as layers from './layers';
 
+export {neuralKrylov} from './learned/neuralKrylov';
+export type {NeuralKrylovOptions, NeuralKrylovResult, NeuralKrylovMode, DirectionFunction} from './learned/neuralKrylov';
+/** Graph-network building blocks on a matrix's sparsity graph: `ls.graph.messagePassing`, `ls.graph.jacobiScale`. */
+export * as graph from './learned/graph';
 /**
  * tf.linalg-style ops, batched `[..., n, n]` and differentiable on every backend: `lu`,
  * `luSolve`, `cholesky`, `choleskySolve`, `triangularSolve`, `inv`, `det`, `logdet`, `slogdet`.

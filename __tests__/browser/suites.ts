@@ -9,6 +9,7 @@ import {
 } from '../support/properties';
 import {odeChecks} from '../support/odeProperties';
 import {solveModelFitCheck} from '../support/layerProperties';
+import {predictChecks} from '../support/learnedProperties';
 import {refineChecks} from '../support/refineProperties';
 import {linalgWebglChecks} from '../support/linalgProperties';
 import {webglEngineChecks} from '../support/webglEngineProperties';
@@ -31,6 +32,7 @@ export const SUITES: Suite[] = [
   {title: 'second derivatives with respect to A over the case table', checks: () => secondOrderChecks('webgl')},
   {title: 'odeint and the physics ODE layer', checks: () => odeChecks()},
   {title: 'solve layers train with model.fit', checks: () => [solveModelFitCheck()]},
+  {title: 'neurally accelerated solver', checks: () => predictChecks()},
   {title: 'iterative refinement (double-float residuals)', checks: () => refineChecks()},
   {title: 'ls.linalg matches float64 and is differentiable', checks: gradsLeak => linalgWebglChecks(gradsLeak)},
   {title: 'the WebGL engine matches the tf-ops kernels and float64', checks: () => webglEngineChecks()},

@@ -9,6 +9,7 @@ import {SparseSolveLayer} from './SparseSolveLayer';
 import {UnrolledSolverLayer} from './UnrolledSolverLayer';
 import {LearnedPreconditionerLayer} from './LearnedPreconditionerLayer';
 import {DifferentiablePreconditionerLayer} from './DifferentiablePreconditionerLayer';
+import {NeurallyAcceleratedSolverLayer} from './NeurallyAcceleratedSolverLayer';
 
 export {linearSolve, LinearSolveLayer} from './LinearSolveLayer';
 export type {LinearSolveLayerArgs} from './LinearSolveLayer';
@@ -22,11 +23,13 @@ export {differentiablePreconditioner, DifferentiablePreconditionerLayer} from '.
 export type {DifferentiablePreconditionerLayerArgs} from './DifferentiablePreconditionerLayer';
 export {LowRankPreconditioner} from './LowRankPreconditioner';
 export type {PreconditionerForm} from './LowRankPreconditioner';
+export {neurallyAcceleratedSolver, NeurallyAcceleratedSolverLayer} from './NeurallyAcceleratedSolverLayer';
+export type {NeurallyAcceleratedSolverLayerArgs} from './NeurallyAcceleratedSolverLayer';
 export type {SolveConfig, AdjointConfig, Shape} from './solveConfig';
 export type {Initializer, InitializerConfig} from './initializers';
 
 for (const cls of [LinearSolveLayer, SparseSolveLayer, UnrolledSolverLayer, LearnedPreconditionerLayer,
-  DifferentiablePreconditionerLayer]) tf.serialization.registerClass(cls);
+  DifferentiablePreconditionerLayer, NeurallyAcceleratedSolverLayer]) tf.serialization.registerClass(cls);
 
 export {physicsNeuralODE, PhysicsNeuralODELayer} from './PhysicsNeuralODELayer';
 export type {PhysicsNeuralODEConfig} from './PhysicsNeuralODELayer';
