@@ -7,6 +7,7 @@ import {kernels} from './kernels';
 import {OnFailure} from './core/SolveStats';
 import {Adjoint, BackwardOptions, ResolvedOptions} from './adjoints/Adjoint';
 import {validateOptionTypes} from './core/optionTypes';
+import {NumericTensorLike} from './core/tensorLike';
 
 export type {OnFailure, BackwardOptions, ResolvedOptions};
 
@@ -35,8 +36,8 @@ export interface SolveOptions {
   maxIterations?: number;
   /** Read convergence back every this many iterations (default 5 on cpu/wasm/tensorflow, 10 on webgl). */
   checkEvery?: number;
-  /** Initial guess for iterative methods, shaped like b. */
-  x0?: tf.Tensor;
+  /** Initial guess for iterative methods, shaped like b (a tensor, or numbers like b). */
+  x0?: tf.Tensor | NumericTensorLike;
   /** 'jacobi' (diag(A)⁻¹) or an operator M ≈ A⁻¹, for iterative methods. */
   preconditioner?: 'jacobi' | LinearOperator;
   /** Krylov subspace size between GMRES restarts (default 20). */
