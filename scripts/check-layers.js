@@ -6,7 +6,7 @@
  *
  * A file may import its own layer and the layers below it, never above. Code above `solve`
  * (src/layers, ode, learned, sublinear, linalg, tools) imports the library only through its
- * public API, src/index.ts (and the extension entry src/extend.ts); so do testing/, bench/ and examples/ (bench may also use testing/
+ * public API, src/index.ts (and the entries src/extend.ts, src/layers/index.ts); so do testing/, bench/ and examples/ (bench may also use testing/
  * the browser harness under __tests__/browser, and the build scripts). Packages (@tensorflow/*, node builtins,
  * dev tools) are not restricted here.
  *
@@ -22,6 +22,8 @@ const ABOVE_SOLVE = ['layers', 'ode', 'learned', 'sublinear', 'linalg', 'tools']
 const PUBLIC_API = 'src/index.ts';
 /** The extension entry (tfjs-linsolve/extend): public too, for code that builds on the library. */
 const EXTEND_API = 'src/extend.ts';
+/** The layers entry (tfjs-linsolve/layers), public to testing/, bench/ and examples/. */
+const LAYERS_API = 'src/layers/index.ts';
 
 /** What a repository path may import: a layer number, or a list of allowed path prefixes. */
 function ruleOf(file) {
@@ -34,9 +36,9 @@ function ruleOf(file) {
     if (parts[1] in LAYER_OF_FOLDER) return {layer: LAYER_OF_FOLDER[parts[1]]};
     return {allow: [PUBLIC_API], what: `src/${parts[1]}`};
   }
-  if (parts[0] === 'testing') return {allow: [PUBLIC_API, EXTEND_API, 'testing/'], what: 'testing'};
-  if (parts[0] === 'bench') return {allow: [PUBLIC_API, EXTEND_API, 'testing/', 'bench/', '__tests__/browser/', 'scripts/'], what: 'bench'};
-  if (parts[0] === 'examples') return {allow: [PUBLIC_API, EXTEND_API, 'testing/', 'examples/'], what: 'examples'};
+  if (parts[0] === 'testing') return {allow: [PUBLIC_API, EXTEND_API, LAYERS_API, 'testing/'], what: 'testing'};
+  if (parts[0] === 'bench') return {allow: [PUBLIC_API, EXTEND_API, LAYERS_API, 'testing/', 'bench/', '__tests__/browser/', 'scripts/'], what: 'bench'};
+  if (parts[0] === 'examples') return {allow: [PUBLIC_API, EXTEND_API, LAYERS_API, 'testing/', 'examples/'], what: 'examples'};
   return null;
 }
 

@@ -23,6 +23,7 @@
  * `SolverCapabilities`, `Adjoint`, `SolveProblem`, `ResolvedOptions`, `SolveStats`,
  * `LinearOperator`) are exported by the main entry as well.
  */
+import './core/registerGradients';
 
 export {BaseOperator} from './operators/LinearOperator';
 export {DenseOperator} from './operators/DenseOperator';

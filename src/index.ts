@@ -6,6 +6,7 @@
  * The building blocks for extending it (BaseOperator, the solver and adjoint classes,
  * registerSolver, chooseSolver) are in the `tfjs-linsolve/extend` entry (src/extend.ts).
  */
+import './core/registerGradients';
 export {solve, linearSolve} from './linearSolve';
 export type {LinearSolveResult, TensorInput, MatrixInput} from './linearSolve';
 export type {NumericTensorLike, NumericTensorLikeRow, NumericTypedArray, SolutionOf} from './core/tensorLike';
@@ -49,8 +50,5 @@ export type {OdeFunction, OdeintResult, OdeintOptions, OdeMethod, OdeAdjoint} fr
 export {conditionNumber} from './linalg/conditionNumber';
 export type {ConditionNumberOptions} from './linalg/conditionNumber';
 
-/**
- * Drop-in tf.layers built on `solve` and `odeint`: they train with `model.fit`, save and load with
- * the model (registered with `tf.serialization.registerClass` on import), and take a batch axis.
- */
+/** Drop-in tf.layers on `solve` and `odeint` (moving to the tfjs-linsolve/layers entry, src/layers/index.ts). */
 export * as layers from './layers';
