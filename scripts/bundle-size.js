@@ -16,7 +16,8 @@
  *   after: + tfjs-linsolve/layers     the same app also building a solve layer
  *   @tensorflow/tfjs app + tfjs-linsolve   an app on the umbrella package, for reference
  *
- * Options: --before REF (default BEFORE_REF), --write.
+ * Options: --before REF (default BEFORE_REF), --write, --after-label TEXT (what the working
+ * tree's sources are, when they differ from HEAD).
  */
 'use strict';
 
@@ -125,7 +126,8 @@ async function main() {
     for (const [name, source] of apps()) rows.push([name, await measure(source, map, scratch)]);
     const [core, withGradients] = [rows[0][1], rows[1][1]];
     const head = sh('git', ['rev-parse', '--short', 'HEAD']).trim();
-    const dirty = sh('git', ['status', '--porcelain', '--', 'src']).trim() !== '' ? ' + uncommitted src changes' : '';
+    const label = args.includes('--after-label') ? ` (${args[args.indexOf('--after-label') + 1]})` : '';
+    const dirty = sh('git', ['status', '--porcelain', '--', 'src']).trim() !== '' ? ` + uncommitted src changes${label}` : label;
     const esbuildVersion = require('esbuild/package.json').version;
     const lines = [
       '# Bundle size of a tfjs-core + WebGL app',
