@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
 import * as extend from '../src/extend';
+import * as lsLayers from '../src/layers';
 import {describeEachBackend} from './support/backends';
 import {nonsymmetric, spd} from '../testing/cases';
 import {FLOAT32_EPS, Matrix64, condition, relativeError, solve64} from '../testing/reference';
@@ -197,7 +198,7 @@ describeEachBackend('inputs: bad input is a LinearSolveError, and leaks nothing'
 });
 
 describe('public surface', () => {
-  it('the main entry holds what applications use; the building blocks are in tfjs-linsolve/extend', () => {
+  it('the main entry holds what applications use; the building blocks are in tfjs-linsolve/extend, the layers in tfjs-linsolve/layers', () => {
     const internals = ['BaseOperator', 'DenseOperator', 'MatrixFreeOperator', 'DiagonalOperator', 'chooseSolver',
       'registerSolver', 'LUSolver', 'CholeskySolver', 'DiagonalSolver', 'CGSolver', 'BiCGStabSolver', 'GMRESSolver',
       'JacobiSolver', 'ImplicitAdjoint', 'UnrolledAdjoint', 'TruncatedAdjoint', 'StochasticAdjoint'];
@@ -205,9 +206,10 @@ describe('public surface', () => {
     expect(internals.filter(name => !(name in extend))).toEqual([]);
     expect(extend.SparseOperator).toBe(ls.SparseOperator);
     for (const name of ['solve', 'linearSolve', 'factorize', 'dense', 'sparse', 'matrixFree', 'diagonal',
-      'LinearSolveError', 'isLinearOperator', 'solverEntries', 'poisson2d', 'layers']) {
+      'LinearSolveError', 'isLinearOperator', 'solverEntries', 'poisson2d']) {
       expect([name, name in ls]).toEqual([name, true]);
     }
+    expect(typeof lsLayers.linearSolve).toBe('function');
   });
 
   it('a solver subclassed through tfjs-linsolve/extend is used by solve', () => {
