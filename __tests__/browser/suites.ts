@@ -9,6 +9,7 @@ import {
 } from '../support/properties';
 import {odeChecks} from '../support/odeProperties';
 import {solveModelFitCheck} from '../support/layerProperties';
+import {refineChecks} from '../support/refineProperties';
 
 export interface Suite {
   /** The Node suite's describe title; jest appends ` [webgl]`. */
@@ -27,6 +28,7 @@ export const SUITES: Suite[] = [
   {title: 'second derivatives with respect to A over the case table', checks: () => secondOrderChecks('webgl')},
   {title: 'odeint and the physics ODE layer', checks: () => odeChecks()},
   {title: 'solve layers train with model.fit', checks: () => [solveModelFitCheck()]},
+  {title: 'iterative refinement (double-float residuals)', checks: () => refineChecks()},
 ];
 
 /** One check's outcome in the page. */
