@@ -10,7 +10,7 @@ import './core/registerGradients';
 export {solve, linearSolve} from './linearSolve';
 export type {LinearSolveResult, RefinedSolution, TensorInput, MatrixInput} from './linearSolve';
 export type {NumericTensorLike, NumericTensorLikeRow, NumericTypedArray, SolutionOf} from './core/tensorLike';
-export type {RefineOption, RefineSettings, RefinePrecision} from './solvers/refine/RefineOptions';
+export type {RefineOption, RefineSettings, RefinePrecision, ResolvedRefine} from './solvers/refine/RefineOptions';
 export type {Refinement} from './solvers/refine/refineSolution';
 export {factorize} from './factorize';
 export type {Factorization} from './factorize';
