@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
+import {StochasticAdjoint} from '../src/extend';
 import {describeEachBackend} from './support/backends';
 import {spd} from '../testing/cases';
 import {randomVector, solve64, transpose} from '../testing/reference';
@@ -26,7 +27,7 @@ describeEachBackend('stochastic implicit gradients (Bernoulli column sampling)',
     const exact = terms.reduce((sum, t) => sum.map((v, e) => v + t[e]), new Float64Array(n * n));
     const predictedVariance = terms.reduce((sum, t) => sum.map((v, e) => v + ((1 - rate) / rate) * t[e] ** 2), new Float64Array(n * n));
 
-    const adjoint = new ls.StochasticAdjoint({rate, seed: 5});
+    const adjoint = new StochasticAdjoint({rate, seed: 5});
     const [Bt, Wt, At] = [tf.tensor2d(Float32Array.from(B), [n, k]), tf.tensor2d(Float32Array.from(W), [n, k]),
       tf.tensor2d(Float32Array.from(A64.data), [n, n])];
     const mean = new Float64Array(n * n);

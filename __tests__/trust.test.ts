@@ -155,7 +155,7 @@ describeEachBackend('trust: inputs are validated', () => {
       ['rate string', {adjoint: {stochastic: {rate: '0.5' as unknown as number}}}],
       ['stochastic null', {adjoint: {stochastic: null as unknown as {rate: number}}}],
       ['rtol string', {rtol: '1e-5' as unknown as number}],
-      ['x0 array', {method: 'cg', x0: [0, 0] as unknown as tf.Tensor}],
+      ['x0 string', {method: 'cg', x0: 'zeros' as unknown as tf.Tensor}],
       ['backward string', {backward: 'tight' as unknown as ls.SolveOptions['backward']}],
     ];
     for (const [name, options] of cases) expect([name, outcome(() => ls.solve(A, b, options))]).toEqual([name, expect.stringMatching(/^(option|dtype)$/)]);

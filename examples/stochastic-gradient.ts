@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
+import {StochasticAdjoint} from '../src/extend';
 
 async function main(): Promise<void> {
   try { require('@tensorflow/tfjs-node'); } catch { /* cpu */ }
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   const rows = ['| rate p | column solves in the backward | ms per value and gradient | single-estimate error | error of the mean of ' + samples + ' |',
     '|---|---|---|---|---|'];
   for (const rate of [0.1, 0.25, 0.5, 1]) {
-    const adjoint = new ls.StochasticAdjoint({rate, seed: 3});
+    const adjoint = new StochasticAdjoint({rate, seed: 3});
     let sum = tf.zerosLike(exact);
     let single = 0;
     const start = performance.now();

@@ -5,12 +5,22 @@
  *   dist/tfjs-linsolve.min.js   IIFE, minified, for a <script> tag or a CDN (unpkg, jsdelivr).
  *                               Reads TensorFlow.js from the global `tf` (load
  *                               @tensorflow/tfjs's dist/tf.min.js first) and defines the
- *                               global `tfLinsolve`.
- *   dist/tfjs-linsolve.esm.mjs  ES module for bundlers, `@tensorflow/tfjs` left external (the
- *                               `module` condition of package.json's exports).
+ *                               global `tfLinsolve`, with the layers as `tfLinsolve.layers`
+ *                               and the extension entry as `tfLinsolve.extend`.
+ *   dist/tfjs-linsolve.esm.mjs  ES modules for bundlers (the `module` condition of
+ *   dist/tfjs-linsolve-extend.esm.mjs   package.json's exports): the main entry, the
+ *   dist/tfjs-linsolve-layers.esm.mjs   extension entry and the layers entry, sharing one
+ *   dist/chunks/*.mjs                   copy of the library through common chunks.
+ *                               Every @tensorflow/* import is left to the app's bundler, so
+ *                               an app on @tensorflow/tfjs-core bundles no tfjs-layers unless
+ *                               it imports tfjs-linsolve/layers.
  *
  * TensorFlow.js is never bundled: two copies of tfjs in one page break `instanceof Tensor`
  * and split the engine, so the IIFE maps every import of it to `globalThis.tf`.
+ *
+ * Gradients: tfjs-core registers none; src/core/registerGradients.ts is empty in the sources
+ * and becomes `import '@tensorflow/tfjs-core/dist/register_all_gradients'` in the ES modules
+ * (as tfjs-layers does it), and nothing in the IIFE (tf.min.js has registered them).
  *
  * Also used by __tests__/webgl.test.ts (buildBrowserBundle, tfGlobalPlugin), so the WebGL
  * tests run exactly the bundle a user's page loads.
@@ -22,9 +32,32 @@ const esbuild = require('esbuild');
 
 const ROOT = path.resolve(__dirname, '..');
 const ENTRY = path.join(ROOT, 'src', 'index.ts');
+/** The package's entries: main, tfjs-linsolve/extend, tfjs-linsolve/layers (ESM file stems). */
+const ENTRIES = {
+  'tfjs-linsolve.esm': ENTRY,
+  'tfjs-linsolve-extend.esm': path.join(ROOT, 'src', 'extend.ts'),
+  'tfjs-linsolve-layers.esm': path.join(ROOT, 'src', 'layers', 'index.ts'),
+};
 const GLOBAL_NAME = 'tfLinsolve';
 /** The TensorFlow.js packages the global `tf` of tf.min.js stands for. */
-const TFJS = /^@tensorflow\/tfjs(-core)?$/;
+const TFJS = /^@tensorflow\/tfjs(-core|-layers)?$/;
+/** The module that registers tfjs-core's gradients (empty in the sources, see above). */
+const REGISTER_GRADIENTS = /[\\/]src[\\/]core[\\/]registerGradients\.ts$/;
+const TFJS_CORE_GRADIENTS = '@tensorflow/tfjs-core/dist/register_all_gradients';
+
+/** esbuild plugin: the gradient registration as `import …register_all_gradients` (external) or nothing. */
+function gradientsPlugin(register) {
+  return {
+    name: 'register-gradients',
+    setup(build) {
+      build.onLoad({filter: REGISTER_GRADIENTS}, () => ({
+        loader: 'js',
+        contents: register ? `import '${TFJS_CORE_GRADIENTS}';\n` :
+          '// The page\'s tf.min.js registered the gradients.\nexport {};\n',
+      }));
+    },
+  };
+}
 /** Browsers that run WebGL2 tfjs; matches tsconfig's target. */
 const TARGET = 'es2019';
 
@@ -50,11 +83,9 @@ const tfGlobalPlugin = {
 };
 
 /** Shared by both builds. */
-function common(outfile) {
+function common() {
   return {
     absWorkingDir: ROOT,
-    entryPoints: [ENTRY],
-    outfile,
     bundle: true,
     target: TARGET,
     sourcemap: true,
@@ -66,38 +97,59 @@ function common(outfile) {
 
 /** The IIFE bundle (global `tf` in, global `tfLinsolve` out). */
 async function buildBrowserBundle(outfile = path.join(ROOT, 'dist', 'tfjs-linsolve.min.js'), {minify = true} = {}) {
+  const rel = p => `./${path.relative(ROOT, p).split(path.sep).join('/')}`;
   await esbuild.build({
-    ...common(outfile),
+    ...common(),
+    // Everything on one global, the layers and the extension entry as its namespaces.
+    stdin: {
+      contents: [`export * from '${rel(ENTRY)}';`,
+        `export * as layers from '${rel(ENTRIES['tfjs-linsolve-layers.esm'])}';`,
+        `export * as extend from '${rel(ENTRIES['tfjs-linsolve-extend.esm'])}';`].join('\n'),
+      resolveDir: ROOT,
+      sourcefile: 'tfjs-linsolve-browser.js',
+      loader: 'js',
+    },
+    outfile,
     format: 'iife',
     platform: 'browser',
     globalName: GLOBAL_NAME,
     minify,
-    plugins: [tfGlobalPlugin],
+    plugins: [tfGlobalPlugin, gradientsPlugin(false)],
   });
   return outfile;
 }
 
-/** The ES module bundle (`import * as tf from '@tensorflow/tfjs'` left to the user's bundler). */
-async function buildEsmBundle(outfile = path.join(ROOT, 'dist', 'tfjs-linsolve.esm.mjs')) {
+/**
+ * The ES modules of the three entries into `outdir` (every @tensorflow/* import left to the
+ * user's bundler); returns the main entry's file.
+ */
+async function buildEsmBundle(outdir = path.join(ROOT, 'dist')) {
   await esbuild.build({
-    ...common(outfile),
+    ...common(),
+    entryPoints: ENTRIES,
+    outdir,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: {'.js': '.mjs'},
     format: 'esm',
     platform: 'neutral',
     mainFields: ['module', 'main'],
-    external: ['@tensorflow/tfjs', '@tensorflow/tfjs-core'],
+    external: ['@tensorflow/*'],
+    plugins: [gradientsPlugin(true)],
   });
-  return outfile;
+  return path.join(outdir, 'tfjs-linsolve.esm.mjs');
 }
 
-/** Both bundles into `outdir` (default dist/). */
+/** Both builds into `outdir` (default dist/). */
 async function buildAll(outdir = path.join(ROOT, 'dist')) {
   return Promise.all([
     buildBrowserBundle(path.join(outdir, 'tfjs-linsolve.min.js')),
-    buildEsmBundle(path.join(outdir, 'tfjs-linsolve.esm.mjs')),
+    buildEsmBundle(outdir),
   ]);
 }
 
-module.exports = {buildBrowserBundle, buildEsmBundle, buildAll, tfGlobalPlugin, GLOBAL_NAME};
+module.exports = {buildBrowserBundle, buildEsmBundle, buildAll, tfGlobalPlugin, gradientsPlugin, GLOBAL_NAME,
+  ENTRIES, TFJS_CORE_GRADIENTS};
 
 if (require.main === module) {
   buildAll(process.argv[2] ? path.resolve(process.argv[2]) : undefined)

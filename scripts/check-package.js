@@ -22,7 +22,11 @@ const path = require('path');
 const ROOT = path.resolve(__dirname, '..');
 const REQUIRED = ['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/index.mjs',
   'dist/index.d.mts', 'dist/tfjs-linsolve.esm.mjs', 'dist/tfjs-linsolve.min.js',
-  'scripts/setup-tfjs-node.js'];
+  'scripts/setup-tfjs-node.js',
+  // The subpath entries, their stubs for resolvers without exports, the CommonJS gradients.
+  'dist/extend.js', 'dist/extend.mjs', 'dist/layers/index.js', 'dist/layers/index.mjs',
+  'dist/tfjs-linsolve-extend.esm.mjs', 'dist/tfjs-linsolve-layers.esm.mjs',
+  'extend/package.json', 'layers/package.json', 'dist/core/registerGradients.js'];
 const FORBIDDEN = /(^|\/)(node_modules|\.cache|__tests__)\/|\.(whl|tgz|log)$/;
 
 function sh(cmd, args, opts = {}) {

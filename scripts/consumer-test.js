@@ -12,6 +12,9 @@
  *              - esbuild browser bundle of an ESM app: takes the `module` condition (the ESM
  *                bundle) and one copy of tfjs-core (not run here: running bundles in a
  *                page is what the WebGL tests do);
+ *   core-app/  installs the tarball + @tensorflow/tfjs-core and -backend-cpu only (no
+ *              tfjs-layers): solves and differentiates from CommonJS and ESM, and bundles
+ *              with esbuild without tfjs-layers;
  *   node-app/  (skip with --no-node) installs the tarball + @tensorflow/tfjs-node with
  *              --ignore-scripts and the README's tar override, runs the documented
  *              `npx tfjs-linsolve-setup-node`, then solves on the `tensorflow` backend; checks
@@ -86,6 +89,13 @@ function checkError(ls, tf) {
   }
   throw new Error('a b of the wrong length did not throw');
 }
+function checkEntries(ls, lsLayers, extend) {
+  if (typeof lsLayers.linearSolve !== 'function' || typeof extend.CGSolver !== 'function') {
+    throw new Error('tfjs-linsolve/layers or tfjs-linsolve/extend is missing its exports');
+  }
+  if ('CGSolver' in ls || 'BaseOperator' in ls) throw new Error('the main entry exports internals');
+  if (extend.SparseOperator !== ls.SparseOperator) throw new Error('extend loads a second copy of the library');
+}
 `;
 
 const APP_FILES = {
@@ -94,15 +104,21 @@ const ls = require('tfjs-linsolve');
 ${CHECK_X}
 const x = checkX(ls.solve(tf.tensor2d([[4, 1], [1, 3]]), tf.tensor1d([1, 2])));
 checkError(ls, tf);
+checkX(ls.solve([[4, 1], [1, 3]], [1, 2]));
+checkEntries(ls, require('tfjs-linsolve/layers'), require('tfjs-linsolve/extend'));
 console.log('CJS_OK ' + JSON.stringify({x, exports: Object.keys(ls).length}));
 `,
   'esm.mjs': `import * as tf from '@tensorflow/tfjs';
 import * as ls from 'tfjs-linsolve';
 import {solve, LinearSolveError} from 'tfjs-linsolve';
+import * as lsLayers from 'tfjs-linsolve/layers';
+import * as extend from 'tfjs-linsolve/extend';
 import {createRequire} from 'module';
 ${CHECK_X}
 const x = checkX(solve(tf.tensor2d([[4, 1], [1, 3]]), tf.tensor1d([1, 2])));
 checkError(ls, tf);
+checkEntries(ls, lsLayers, extend);
+if (createRequire(import.meta.url)('tfjs-linsolve/extend').CGSolver !== extend.CGSolver) throw new Error('two copies of extend');
 const cjs = createRequire(import.meta.url)('tfjs-linsolve');
 if (cjs.LinearSolveError !== LinearSolveError) throw new Error('import and require load two copies');
 const names = (o) => Object.keys(o).filter((k) => k !== 'default' && k !== '__esModule').sort().join();
@@ -111,12 +127,18 @@ console.log('ESM_OK ' + JSON.stringify({x, exports: Object.keys(ls).length}));
 `,
   'types/use.ts': `import * as tf from '@tensorflow/tfjs';
 import * as ls from 'tfjs-linsolve';
+import * as lsLayers from 'tfjs-linsolve/layers';
+import {CGSolver} from 'tfjs-linsolve/extend';
 
 export function use(): number[] {
   const A = tf.tensor2d([[4, 1], [1, 3]]);
   const result: ls.LinearSolveResult = ls.linearSolve(A, tf.tensor1d([1, 2]), {method: 'cg', rtol: 1e-6});
   const op: ls.LinearOperator = ls.dense(A);
-  const x: tf.Tensor = ls.solve(op, tf.tensor1d([1, 2]));
+  const x: tf.Tensor1D = ls.solve(op, tf.tensor1d([1, 2]));
+  const y: tf.Tensor2D = ls.solve([[4, 1], [1, 3]], [[1], [2]]);
+  const layer: tf.layers.Layer = lsLayers.linearSolve({method: 'lu'});
+  const solver: ls.Solver = new CGSolver();
+  console.log(y.shape, layer.name, solver.name);
   try {
     ls.solve(A, tf.tensor1d([1, 2, 3]));
   } catch (e) {
@@ -128,10 +150,12 @@ export function use(): number[] {
   return [...Array.from(x.dataSync()), result.iterations];
 }
 `,
-  'types/bad.ts': `import * as ls from 'tfjs-linsolve';
+  'types/bad.ts': `import * as tf from '@tensorflow/tfjs';
+import * as ls from 'tfjs-linsolve';
 // Must NOT type-check: proves tsc really sees the package's types.
 export const n: number = ls.solve;
 export const code: ls.LinearSolveErrorCode = 'not-a-code';
+export const wrongRank: tf.Tensor2D = ls.solve(tf.eye(2), tf.ones([2]) as tf.Tensor1D);
 `,
   'tsconfig.base.json': JSON.stringify({compilerOptions: {strict: true, noEmit: true,
     target: 'ES2020', lib: ['ES2020', 'DOM'], types: [], skipLibCheck: true,
@@ -200,7 +224,7 @@ async function appChecks(tmp, tarball) {
   await step('app: tsc rejects a file misusing the types (control)', () => {
     const r = sh(process.execPath, [TSC, '-p', 'tsconfig.bad.json'], app, {expectFail: true});
     const errors = (r.out.match(/error TS\d+/g) || []).length;
-    if (r.status === 0 || errors < 2) throw new Error(`expected 2 type errors, got:\n${r.out}`);
+    if (r.status === 0 || errors < 3) throw new Error(`expected 3 type errors, got:\n${r.out}`);
     return `${errors} errors as expected`;
   });
   await step('app: esbuild browser bundle takes the module condition and one tfjs-core', async () => {
@@ -209,13 +233,65 @@ async function appChecks(tmp, tarball) {
       bundle: true, format: 'esm', platform: 'browser', metafile: true, logLevel: 'error'});
     const inputs = Object.keys(res.metafile.inputs);
     const lib = inputs.filter(i => i.includes('node_modules/tfjs-linsolve/'));
-    if (lib.length !== 1 || !lib[0].endsWith('dist/tfjs-linsolve.esm.mjs')) {
-      throw new Error(`expected the ESM bundle only, got ${lib.join(', ')}`);
+    const esm = f => /dist\/(tfjs-linsolve\.esm\.mjs|chunks\/[^/]+\.mjs)$/.test(f);
+    if (!lib.some(f => f.endsWith('dist/tfjs-linsolve.esm.mjs')) || !lib.every(esm)) {
+      throw new Error(`expected the ESM bundle (and its chunks) only, got ${lib.join(', ')}`);
     }
     const coreCopies = new Set(inputs.filter(i => i.includes('@tensorflow/tfjs-core/dist/'))
       .map(i => i.slice(0, i.indexOf('@tensorflow/tfjs-core/'))));
     if (coreCopies.size !== 1) throw new Error(`tfjs-core included from ${[...coreCopies].join(', ')}`);
-    return `${lib[0].replace(/.*node_modules\//, '')}, ${(fs.statSync(outfile).size / 1e6).toFixed(1)} MB`;
+    return `${lib.length} files of dist/*.esm.mjs and chunks, ${(fs.statSync(outfile).size / 1e6).toFixed(1)} MB`;
+  });
+}
+
+// An app on tfjs-core alone: no tfjs-layers installed; the library registers the gradients.
+const CORE_CHECK = `
+function checkGradient(tf, ls) {
+  // L = sum(x), x = A⁻¹b: ∂L/∂A = −λxᵀ with Aᵀλ = 1, λ = [2/11, 3/11], x = [1/11, 7/11].
+  const g = Array.from(tf.grad(a => tf.sum(ls.solve(a, tf.tensor1d([1, 2]))))(tf.tensor2d([[4, 1], [1, 3]])).dataSync());
+  const want = [-2 / 121, -14 / 121, -3 / 121, -21 / 121];
+  if (g.some((v, i) => Math.abs(v - want[i]) > 1e-5)) throw new Error('wrong gradient ' + g);
+  return g;
+}
+`;
+const CORE_APP_FILES = {
+  'core.cjs': `const tf = require('@tensorflow/tfjs-core');
+require('@tensorflow/tfjs-backend-cpu');
+const ls = require('tfjs-linsolve');
+${CHECK_X}${CORE_CHECK}
+let layers = 'absent';
+try { require.resolve('@tensorflow/tfjs-layers'); layers = 'installed'; } catch (e) {}
+const x = checkX(ls.solve(tf.tensor2d([[4, 1], [1, 3]]), tf.tensor1d([1, 2])));
+console.log('CORE_CJS_OK ' + JSON.stringify({x, gradient: checkGradient(tf, ls), layers}));
+`,
+  'core.mjs': `import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as ls from 'tfjs-linsolve';
+${CHECK_X}${CORE_CHECK}
+console.log('CORE_ESM_OK ' + JSON.stringify({x: checkX(ls.solve([[4, 1], [1, 3]], [1, 2])), gradient: checkGradient(tf, ls)}));
+`,
+};
+
+async function coreChecks(tmp, tarball) {
+  const app = path.join(tmp, 'core-app');
+  project(app, 'consumer-core-app');
+  write(app, CORE_APP_FILES);
+  await step(`core-app: npm install the tarball + @tensorflow/tfjs-core and -backend-cpu (no tfjs-layers)`, () => {
+    sh('npm', [...NPM_INSTALL, tarball, `@tensorflow/tfjs-core@${TFJS_VERSION}`, `@tensorflow/tfjs-backend-cpu@${TFJS_VERSION}`], app);
+    if (fs.existsSync(path.join(app, 'node_modules/@tensorflow/tfjs-layers'))) throw new Error('tfjs-layers was installed');
+  });
+  await step('core-app: CommonJS solve + gradient on tfjs-core alone', () =>
+    marker(sh(process.execPath, ['core.cjs'], app).out, 'CORE_CJS_OK'));
+  await step('core-app: ESM solve + gradient on tfjs-core alone', () =>
+    marker(sh(process.execPath, ['core.mjs'], app).out, 'CORE_ESM_OK'));
+  await step('core-app: esbuild browser bundle holds no tfjs-layers, and registers the gradients', async () => {
+    const res = await ESBUILD.build({absWorkingDir: app, entryPoints: ['core.mjs'], bundle: true, format: 'esm',
+      platform: 'browser', metafile: true, write: false, minify: true, logLevel: 'error'});
+    const inputs = Object.keys(res.metafile.inputs);
+    const layers = inputs.filter(i => i.includes('@tensorflow/tfjs-layers/'));
+    if (layers.length) throw new Error(`tfjs-layers bundled: ${layers.slice(0, 3).join(', ')}`);
+    if (!inputs.some(i => i.endsWith('tfjs-core/dist/register_all_gradients.js'))) throw new Error('no gradient registration bundled');
+    return `${(res.outputFiles[0].contents.length / 1024).toFixed(0)} kB minified`;
   });
 }
 
@@ -256,6 +332,7 @@ async function main() {
   });
   if (tarball) {
     await appChecks(tmp, tarball);
+    await coreChecks(tmp, tarball);
     if (!args.includes('--no-node')) await nodeChecks(tmp, tarball);
   }
   if (args.includes('--keep')) console.log(`kept ${tmp}`);

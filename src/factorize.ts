@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import {LinearOperator} from './operators/LinearOperator';
 import {chooseSolver} from './solvers/chooseSolver';
 import {checkSolverOptions} from './solvers/registry';
 import {SolverState} from './solvers/Solver';
@@ -8,7 +7,8 @@ import {SolveOptions, resolveOptions} from './options';
 import {LinearSolveError} from './core/LinearSolveError';
 import {SolveStats} from './core/SolveStats';
 import {asFloat32} from './core/validate';
-import {LinearSolveResult, asOperator, refinedLike, rightHandLayout} from './linearSolve';
+import {LinearSolveResult, MatrixInput, TensorInput, asOperator, refinedLike, rightHandLayout} from './linearSolve';
+import {SolutionOf} from './core/tensorLike';
 import {Refinement} from './solvers/refine/refineSolution';
 import {validateOptionTypes} from './core/optionTypes';
 import {guardTape} from './core/tapeGuard';
@@ -20,10 +20,10 @@ export interface Factorization {
   readonly method: string;
   /** `[n, n]` of one member. */
   readonly shape: [number, number];
-  /** x = A⁻¹b for b shaped as in `solve`; differentiable in b and in A's parameters. */
-  solve(b: tf.Tensor): tf.Tensor;
+  /** x = A⁻¹b for b shaped (and typed) as in `solve`; differentiable in b and in A's parameters. */
+  solve<B extends TensorInput>(b: B): SolutionOf<B>;
   /** `solve` with its stats, as `linearSolve` reports them. */
-  linearSolve(b: tf.Tensor): LinearSolveResult;
+  linearSolve<B extends TensorInput>(b: B): LinearSolveResult<SolutionOf<B>>;
   /** Frees the factors (and any casts made of A); the handle cannot solve afterwards. */
   dispose(): void;
 }
@@ -43,7 +43,7 @@ export interface Factorization {
  * lu.dispose();
  * ```
  */
-export function factorize(A: tf.Tensor | LinearOperator, given: SolveOptions = {}): Factorization {
+export function factorize(A: MatrixInput, given: SolveOptions = {}): Factorization {
   const options = given ?? {};
   validateOptionTypes(options as Record<string, unknown>);
   if (options.x0 != null) {
@@ -69,7 +69,7 @@ export function factorize(A: tf.Tensor | LinearOperator, given: SolveOptions = {
     });
     const factors = state as unknown as SolverState;
     let disposed = false;
-    const linearSolve = (b: tf.Tensor): LinearSolveResult => {
+    const linearSolve = (b: TensorInput): LinearSolveResult => {
       if (disposed) throw new LinearSolveError('option', 'factorize: this factorisation was disposed.');
       const rhs = asFloat32(b, 'b');
       try {
@@ -97,11 +97,11 @@ export function factorize(A: tf.Tensor | LinearOperator, given: SolveOptions = {
     return {
       method: solver.name,
       shape: operator.shape,
-      linearSolve,
-      solve: b => {
+      linearSolve: <B extends TensorInput>(b: B) => linearSolve(b) as LinearSolveResult<SolutionOf<B>>,
+      solve: <B extends TensorInput>(b: B) => {
         const {x, refined} = linearSolve(b);
         tf.dispose([refined?.hi, refined?.lo].filter((t): t is tf.Tensor => t != null));
-        return x;
+        return x as SolutionOf<B>;
       },
       dispose: () => {
         if (disposed) return;

@@ -2,47 +2,40 @@
  * tfjs-linsolve: differentiable linear solvers for TensorFlow.js.
  *
  * core ← kernels ← operators ← solvers ← adjoints ← solve / linearSolve / factorize
+ *
+ * The building blocks for extending it (BaseOperator, the solver and adjoint classes,
+ * registerSolver, chooseSolver) are in the `tfjs-linsolve/extend` entry (src/extend.ts).
  */
+import './core/registerGradients';
 export {solve, linearSolve} from './linearSolve';
-export type {LinearSolveResult, RefinedSolution} from './linearSolve';
-export type {RefineOption, RefineSettings, RefinePrecision} from './solvers/refine/RefineOptions';
+export type {LinearSolveResult, RefinedSolution, TensorInput, MatrixInput} from './linearSolve';
+export type {NumericTensorLike, NumericTensorLikeRow, NumericTypedArray, SolutionOf} from './core/tensorLike';
+export type {RefineOption, RefineSettings, RefinePrecision, ResolvedRefine} from './solvers/refine/RefineOptions';
 export type {Refinement} from './solvers/refine/refineSolution';
 export {solveAsync, linearSolveAsync} from './linearSolveAsync';
 export {factorize} from './factorize';
 export type {Factorization} from './factorize';
-export type {SolveOptions} from './options';
+export type {SolveOptions, BackwardOptions, ResolvedOptions} from './options';
 export type {OnFailure, SolveStats, SolveStatus} from './core/SolveStats';
 export {LinearSolveError} from './core/LinearSolveError';
 export type {LinearSolveErrorCode} from './core/LinearSolveError';
 
-export {BaseOperator, isLinearOperator} from './operators/LinearOperator';
+export {isLinearOperator} from './operators/LinearOperator';
 export type {LinearOperator, OperatorTag} from './operators/LinearOperator';
-export {dense, DenseOperator} from './operators/DenseOperator';
+export {dense} from './operators/DenseOperator';
 export {sparse, SparseOperator} from './operators/sparse/SparseOperator';
 export type {SparseSpec} from './operators/sparse/SparseOperator';
-export {matrixFree, MatrixFreeOperator} from './operators/MatrixFreeOperator';
+export {matrixFree} from './operators/MatrixFreeOperator';
 export type {MatrixFreeSpec, MatvecFn} from './operators/MatrixFreeOperator';
-export {diagonal, DiagonalOperator} from './operators/DiagonalOperator';
+export {diagonal} from './operators/DiagonalOperator';
 
 export type {Solver, SolverState, SolverOptions, SolverResult, SolverCapabilities, SolverSpecificOption} from './solvers/Solver';
-export {chooseSolver} from './solvers/chooseSolver';
 export type {MethodName} from './solvers/chooseSolver';
-export {registerSolver, solverEntries} from './solvers/registry';
+export {solverEntries} from './solvers/registry';
 export type {SolverEntry} from './solvers/registry';
-export {LUSolver} from './solvers/direct/LUSolver';
-export {CholeskySolver} from './solvers/direct/CholeskySolver';
-export {DiagonalSolver} from './solvers/direct/DiagonalSolver';
-export {CGSolver} from './solvers/krylov/CGSolver';
-export {BiCGStabSolver} from './solvers/krylov/BiCGStabSolver';
-export {GMRESSolver} from './solvers/krylov/GMRESSolver';
-export {JacobiSolver} from './solvers/krylov/JacobiSolver';
 
 export type {Adjoint, SolveProblem} from './adjoints/Adjoint';
-export {ImplicitAdjoint} from './adjoints/ImplicitAdjoint';
 export type {ColumnSampler} from './adjoints/ImplicitAdjoint';
-export {UnrolledAdjoint} from './adjoints/UnrolledAdjoint';
-export {TruncatedAdjoint} from './adjoints/TruncatedAdjoint';
-export {StochasticAdjoint} from './adjoints/StochasticAdjoint';
 
 export {useHostEngine} from './kernels/host/hostBackend';
 export {useWebglEngine} from './kernels/webgl/webglEngine';
@@ -81,10 +74,7 @@ export type {OdeFunction, OdeintResult, OdeintOptions, OdeMethod, OdeAdjoint} fr
 export {conditionNumber} from './linalg/conditionNumber';
 export type {ConditionNumberOptions} from './linalg/conditionNumber';
 
-/**
- * Drop-in tf.layers built on `solve` and `odeint`: they train with `model.fit`, save and load with
- * the model (registered with `tf.serialization.registerClass` on import), and take a batch axis.
- */
+/** Drop-in tf.layers on `solve` and `odeint` (moving to the tfjs-linsolve/layers entry, src/layers/index.ts). */
 export * as layers from './layers';
 
 export {neuralKrylov} from './learned/neuralKrylov';

@@ -15,6 +15,13 @@ import {asFloat32, requireSquare} from './core/validate';
 import {guardTape} from './core/tapeGuard';
 import {validateOptionTypes, validateTags} from './core/optionTypes';
 import {emptySolve, isEmptyProblem} from './emptySolve';
+import {NumericTensorLike, SolutionOf, isArrayInput} from './core/tensorLike';
+
+/** A right-hand side (or x0): a tf.Tensor, or numbers as tfjs ops accept them. */
+export type TensorInput = tf.Tensor | NumericTensorLike;
+
+/** What `solve` takes for A: a tf.Tensor, numbers as tfjs ops accept them, or a LinearOperator. */
+export type MatrixInput = tf.Tensor | NumericTensorLike | LinearOperator;
 import {Refinement} from './solvers/refine/refineSolution';
 
 /**
@@ -54,9 +61,9 @@ export interface RefinedSolution extends Omit<Refinement, 'hi' | 'lo'> {
  * r.stats.backward;  // {status: 'converged', iterations: 17, relativeResidual: …, method: 'cg'}
  * ```
  */
-export interface LinearSolveResult extends SolveStats {
-  /** The solution, shaped like b; differentiable. */
-  x: tf.Tensor;
+export interface LinearSolveResult<X extends tf.Tensor = tf.Tensor> extends SolveStats {
+  /** The solution, shaped like b (and typed by b's rank); differentiable. */
+  x: X;
   /** Present when refinement ran (see `RefinedSolution`): the extended-precision pair and its error. */
   refined?: RefinedSolution;
 }
@@ -67,30 +74,34 @@ export interface LinearSolveResult extends SolveStats {
  * Differentiable like `solve`. With `onFailure: 'warn'` or `'ignore'` a failed solve returns
  * its status instead of throwing.
  *
+ * A and b may also be plain numbers as tfjs ops accept them (a TypedArray, nested arrays);
+ * they are converted once and the copies freed before `linearSolve` returns.
+ *
  * ```ts
  * const {x, status, iterations} = ls.linearSolve(A, b, {method: 'cg', onFailure: 'ignore'});
  * if (status !== 'converged') console.log(`stopped after ${iterations}`);
  * ```
  */
-export function linearSolve(A: tf.Tensor | LinearOperator, b: tf.Tensor,
-    options: SolveOptions = {}): LinearSolveResult {
+export function linearSolve<B extends TensorInput>(A: MatrixInput, b: B,
+    options: SolveOptions = {}): LinearSolveResult<SolutionOf<B>> {
   const owned: tf.Tensor[] = [];
   try {
-    return guardTape(() => solveOwning(A, b, options ?? {}, owned));
+    return guardTape(() => solveOwning(A, b, options ?? {}, owned)) as LinearSolveResult<SolutionOf<B>>;
   } finally {
     tf.dispose(owned);
   }
 }
 
 /** linearSolve, recording in `owned` the tensors it made (casts, reshaped x0) to free after. */
-function solveOwning(A: tf.Tensor | LinearOperator, b: tf.Tensor, options: SolveOptions,
+function solveOwning(A: MatrixInput, b: TensorInput, options: SolveOptions,
     owned: tf.Tensor[]): LinearSolveResult {
   const own = (t: tf.Tensor, original: unknown) => { if (t !== original) owned.push(t); return t; };
   const operator = asOperator(A, options, own);
   const rhs = own(asFloat32(b, 'b'), b);
   const layout = rightHandLayout(operator, rhs.shape);
   validateOptionTypes(options as Record<string, unknown>);
-  const x0 = options.x0 == null ? null : own(canonicalX0(options.x0, rhs.shape, layout.canonical), null);
+  const x0 = options.x0 == null ? null :
+    own(canonicalX0(own(asFloat32(options.x0, 'x0'), options.x0), rhs.shape, layout.canonical), null);
   const resolved = resolveOptions(options, x0);
   const solver = chooseSolver(options.method, operator);
   if (options.method != null && options.method !== 'auto') checkSolverOptions(solver, options, options.backward);
@@ -141,30 +152,37 @@ function requireImplicitForRefine(adjoint: Adjoint, refine: ResolvedOptions['ref
  * for a loss L, `Aᵀλ = ∂L/∂x`, then `∂L/∂b = λ` and `∂L/∂A = −λxᵀ` (through A's own ops).
  *
  * Shapes: A `[n, n]` with b `[n]` or `[n, k]`; a batch A `[B, n, n]` with b `[B, n]` or
- * `[B, n, k]`; or any LinearOperator (`dense`, `sparse`, `matrixFree`, `diagonal`).
- * Failures throw a `LinearSolveError` with a `code` unless `onFailure` says otherwise.
+ * `[B, n, k]`; or any LinearOperator (`dense`, `sparse`, `matrixFree`, `diagonal`). x has
+ * b's shape and, in TypeScript, b's rank (`tf.Tensor1D` in, `tf.Tensor1D` out). A, b and
+ * `x0` may also be numbers as tfjs ops accept them (a TypedArray, nested arrays), converted
+ * once and freed after. Failures throw a `LinearSolveError` with a `code` unless `onFailure`
+ * says otherwise.
  *
  * ```ts
  * const A = tf.tensor2d([[4, 1], [1, 3]]);
  * const b = tf.tensor1d([1, 2]);
- * const x = ls.solve(A, b);                                 // [0.0909, 0.6364]
+ * const x = ls.solve(A, b);                                 // tf.Tensor1D [0.0909, 0.6364]
  * const dA = tf.grad(a => tf.sum(ls.solve(a, b)))(A);       // −λxᵀ with Aᵀλ = 1
+ * const y = ls.solve([[4, 1], [1, 3]], [1, 2]);             // arrays, as tfjs ops take them
  * ```
  */
-export function solve(A: tf.Tensor | LinearOperator, b: tf.Tensor, options: SolveOptions = {}): tf.Tensor {
+export function solve<B extends TensorInput>(A: MatrixInput, b: B, options: SolveOptions = {}): SolutionOf<B> {
   const {x, refined} = linearSolve(A, b, options);
   tf.dispose([refined?.hi, refined?.lo].filter((t): t is tf.Tensor => t != null));
   return x;
 }
 
-export function asOperator(A: tf.Tensor | LinearOperator, options: SolveOptions,
+export function asOperator(A: MatrixInput, options: SolveOptions,
     own: (t: tf.Tensor, original: unknown) => tf.Tensor): LinearOperator {
   if (isLinearOperator(A)) return A;
-  if (A instanceof tf.Tensor) {
-    requireSquare(A.shape, 'A');
-    return new DenseOperator(own(asFloat32(A, 'A'), A), validateTags(options.tags, 'options'));
+  if (A instanceof tf.Tensor || isArrayInput(A)) {
+    if (A instanceof tf.Tensor) requireSquare(A.shape, 'A');
+    const matrix = own(asFloat32(A, 'A'), A);
+    requireSquare(matrix.shape, 'A');
+    return new DenseOperator(matrix, validateTags(options.tags, 'options'));
   }
-  throw new LinearSolveError('dtype', 'A must be a tf.Tensor or a LinearOperator (ls.dense, ls.sparse, ls.matrixFree).');
+  throw new LinearSolveError('dtype',
+    'A must be a tf.Tensor, nested arrays of numbers or a LinearOperator (ls.dense, ls.sparse, ls.matrixFree).');
 }
 
 /** How b maps onto the canonical `[n, k]` / `[B, n, k]` block the solvers work on. */
@@ -188,7 +206,7 @@ export function canonicalX0(x0: tf.Tensor, bShape: number[], canonical: number[]
   if (x0.shape.length !== bShape.length || x0.shape.some((d, i) => d !== bShape[i])) {
     throw new LinearSolveError('shape', `x0 has shape [${x0.shape}]; it must match b's shape [${bShape}].`);
   }
-  return tf.tidy(() => tf.reshape(asFloat32(x0, 'x0'), canonical));
+  return tf.reshape(x0, canonical);
 }
 
 /** The adjoint an `adjoint` option names (or is). */

@@ -83,7 +83,8 @@ function* solveSteps(A: tf.Tensor | LinearOperator, b: tf.Tensor, options: Solve
   const rhs = own(asFloat32(b, 'b'), b);
   const layout = rightHandLayout(operator, rhs.shape);
   validateOptionTypes(options as Record<string, unknown>);
-  const x0 = options.x0 == null ? null : own(canonicalX0(options.x0, rhs.shape, layout.canonical), null);
+  const x0 = options.x0 == null ? null :
+    own(canonicalX0(own(asFloat32(options.x0, 'x0'), options.x0), rhs.shape, layout.canonical), null);
   const resolved = resolveOptions(options, x0);
   for (const key of SYNCHRONOUS_ONLY) {
     if ((options as Record<string, unknown>)[key] != null) {

@@ -7,6 +7,7 @@ import {kernels} from './kernels';
 import {OnFailure} from './core/SolveStats';
 import {Adjoint, BackwardOptions, ResolvedOptions} from './adjoints/Adjoint';
 import {validateOptionTypes} from './core/optionTypes';
+import {NumericTensorLike} from './core/tensorLike';
 import {PreconditionerSpec, isPreconditionerSpec} from './solvers/krylov/builtinPreconditioner';
 import {RefineOption, resolveRefine} from './solvers/refine/RefineOptions';
 
@@ -37,8 +38,8 @@ export interface SolveOptions {
   maxIterations?: number;
   /** Read convergence back every this many iterations (default 5 on cpu/wasm/tensorflow, 10 on webgl). */
   checkEvery?: number;
-  /** Initial guess for iterative methods, shaped like b. */
-  x0?: tf.Tensor;
+  /** Initial guess for iterative methods, shaped like b (a tensor, or numbers like b). */
+  x0?: tf.Tensor | NumericTensorLike;
   /**
    * M ≈ A⁻¹ for iterative methods: 'jacobi' (diag(A)⁻¹), 'ssor' (or `{ssor: {omega}}`), 'ic0'
    * (or `{ic0: {shift}}`), 'ilu0' — built from A's entries when the solve starts, the

@@ -26,17 +26,20 @@ const libraryGlobalPlugin: esbuild.Plugin = {
     build.onResolve({filter: /^\./}, args => {
       const target = path.resolve(args.resolveDir, args.path).replace(/(\/index)?(\.ts)?$/, '');
       if (target === SRC) return {path: 'tfjs-linsolve', namespace: 'tfLinsolve-global'};
+      // The layers and extension entries are namespaces of the same global.
+      if (target === path.join(SRC, 'layers')) return {path: 'layers', namespace: 'tfLinsolve-global'};
+      if (target === path.join(SRC, 'extend')) return {path: 'extend', namespace: 'tfLinsolve-global'};
       if (target.startsWith(SRC + path.sep)) {
         return {errors: [{text: `${args.importer} imports library internals (${args.path}); ` +
-          'test code must import the package root (../../src), which the browser bundle provides'}]};
+          'test code must import the package root (../../src) or its layers and extend entries, which the browser bundle provides'}]};
       }
       return undefined;
     });
-    build.onLoad({filter: /.*/, namespace: 'tfLinsolve-global'}, () => ({
+    build.onLoad({filter: /.*/, namespace: 'tfLinsolve-global'}, args => ({
       loader: 'js',
       contents: `if (typeof globalThis.${buildScript.GLOBAL_NAME} === 'undefined') ` +
         `throw new Error('the global ${buildScript.GLOBAL_NAME} is missing: load tfjs-linsolve.min.js first');\n` +
-        `module.exports = globalThis.${buildScript.GLOBAL_NAME};`,
+        `module.exports = globalThis.${buildScript.GLOBAL_NAME}${args.path === 'tfjs-linsolve' ? '' : `.${args.path}`};`,
     }));
   },
 };

@@ -12,13 +12,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../../src';
+import {CGSolver} from '../../src/extend';
 import {Budget, countReadbacks, Estimate, fmtMs, Measured, measureInterleaved, now, RunInfo} from '../lib/measure';
 import {PoissonProblem, trueRelativeResidual} from '../lib/problems';
 import {cgKey, Config, modeLabel, OurResult, Phase} from '../lib/types';
 import {Mode} from '../peers/python';
 
 /** A CG that records what each of its solves reported (the backward solve included). */
-export class RecordingCG extends ls.CGSolver {
+export class RecordingCG extends CGSolver {
   log: ls.SolverResult[] = [];
 
   compute(state: ls.SolverState, b: tf.Tensor, options: ls.SolverOptions): ls.SolverResult {

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../../src';
+import {LUSolver} from '../../src/extend';
 import {fmtMs, now} from '../lib/measure';
 import {DenseProblem, PoissonProblem} from '../lib/problems';
 import {poissonTensors} from '../cases/cg';
@@ -115,7 +116,7 @@ export async function profileLu(backend: string, problem: DenseProblem): Promise
   const a = tf.tensor2d(problem.A, [n, n]);
   const b = tf.tensor2d(problem.b, [n, 1]);
   const operator = ls.dense(a);
-  const solver: ls.Solver = new ls.LUSolver();
+  const solver: ls.Solver = new LUSolver();
   const options: ls.SolverOptions = {rtol: 1e-5, atol: 0, maxIterations: null, checkEvery: 1, x0: null,
     preconditioner: null, restart: 20, fixedIterations: false};
   try {

@@ -6,11 +6,12 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearSolveError} from './LinearSolveError';
 import {OperatorTag} from './tags';
+import {isArrayInput} from './tensorLike';
 
 const TAGS: readonly OperatorTag[] = ['symmetric', 'positiveDefinite'];
 
 function describe(value: unknown): string {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `'${value}'`;
   return typeof value === 'object' || typeof value === 'function' ? typeof value : `${typeof value} ${String(value)}`;
@@ -81,7 +82,7 @@ export function validateOptionTypes(options: Record<string, unknown>): void {
   if (onFailure != null && typeof onFailure !== 'string') {
     throw new LinearSolveError('option', `onFailure must be 'throw', 'warn' or 'ignore', got ${describe(onFailure)}.`);
   }
-  if (x0 != null) requireTensor(x0, 'x0');
+  if (x0 != null && !isArrayInput(x0)) requireTensor(x0, 'x0');
   if (backward != null && (typeof backward !== 'object' || Array.isArray(backward))) {
     throw new LinearSolveError('option', `backward must be an object such as {rtol: 1e-4}, got ${describe(backward)}.`);
   }

@@ -1,13 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import {LinearSolveError} from './LinearSolveError';
+import {NumericTensorLike, isArrayInput, toFloat32Tensor} from './tensorLike';
 
 /**
- * float32 as it is; int32 cast to float32 (documented); anything else is a 'dtype' error.
- * tfjs has no float64, so float32 is the only floating type there is.
+ * float32 as it is; int32 cast to float32 (documented); a TypedArray or nested arrays of
+ * numbers converted to float32 (as tfjs ops convert them); anything else is a 'dtype' error.
+ * tfjs has no float64, so float32 is the only floating type there is. A result that is not
+ * `t` itself is a new tensor the caller owns.
  */
-export function asFloat32(t: tf.Tensor, name: string): tf.Tensor {
+export function asFloat32(t: tf.Tensor | NumericTensorLike, name: string): tf.Tensor {
+  if (isArrayInput(t)) return toFloat32Tensor(t, name);
   if (!(t instanceof tf.Tensor)) {
-    throw new LinearSolveError('dtype', `${name} must be a tf.Tensor, got ${describe(t)}.`);
+    throw new LinearSolveError('dtype', `${name} must be a tf.Tensor, a TypedArray or nested arrays of numbers, got ${describe(t)}.`);
   }
   if (t.isDisposed) {
     throw new LinearSolveError('dtype', `${name} has been disposed; pass a live tensor (keep it with tf.keep or outside tf.tidy).`);
@@ -34,6 +38,6 @@ export function requireSquare(shape: number[], name: string): number {
 }
 
 function describe(value: unknown): string {
-  if (Array.isArray(value)) return 'an array (wrap it with tf.tensor)';
-  return value === null ? 'null' : typeof value;
+  if (value === null) return 'null';
+  return typeof value === 'string' ? `the string '${value}'` : typeof value;
 }

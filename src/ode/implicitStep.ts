@@ -40,7 +40,7 @@ export function jacobian(dynamics: Dynamics, t: number, y: tf.Tensor): tf.Tensor
     const n = y.shape[y.rank - 1];
     const rows: tf.Tensor[] = [];
     for (let i = 0; i < n; i++) {
-      const e = tf.broadcastTo(tf.oneHot(i, n).asType('float32'), y.shape);
+      const e = tf.broadcastTo(tf.cast(tf.oneHot(i, n), 'float32'), y.shape);
       rows.push(vjp(() => dynamics(t, y), [y], e).grads[0]);
     }
     return tf.stack(rows, y.rank - 1);

@@ -2,6 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import {BaseOperator, LinearOperator, OperatorTag} from './LinearOperator';
 import {asFloat32, requireSquare} from '../core/validate';
 import {validateTags} from '../core/optionTypes';
+import {NumericTensorLike} from '../core/tensorLike';
+
+/** Matrices that `dense` made (converted arrays, int32 casts): the operator's to free. */
+const madeMatrices = new WeakSet<tf.Tensor>();
 
 /** A dense matrix `[n, n]`, or a batch `[B, n, n]`, as an operator. */
 export class DenseOperator extends BaseOperator {
@@ -48,20 +52,38 @@ export class DenseOperator extends BaseOperator {
   diagonal(): tf.Tensor {
     return tf.tidy(() => tf.sum(tf.mul(this.matrix, tf.eye(this.shape[0])), -1));
   }
+
+  /** Frees the matrix if `dense` made it (from an array or an int32 cast); a float32 tensor you passed stays yours. */
+  dispose(): void {
+    if (madeMatrices.has(this.matrix)) this.matrix.dispose();
+  }
 }
 
 /**
  * Wraps a dense matrix as a LinearOperator.
  *
- * `matrix` is `[n, n]` or a batch `[B, n, n]`; int32 is cast to float32. Tags are promises
- * (`'symmetric'`, `'positiveDefinite'`) that pick faster solvers; they are not checked.
+ * `matrix` is `[n, n]` or a batch `[B, n, n]`; int32 is cast to float32, and nested arrays
+ * of numbers are converted (the operator owns what it made: `dispose()` frees it). Tags are
+ * promises (`'symmetric'`, `'positiveDefinite'`) that pick faster solvers; they are not checked.
  *
  * ```ts
  * const A = ls.dense(tf.tensor2d([[4, 1], [1, 3]]), {tags: ['symmetric', 'positiveDefinite']});
  * const x = ls.solve(A, tf.tensor1d([1, 2]));   // Cholesky
  * ```
  */
-export function dense(matrix: tf.Tensor, options: {tags?: OperatorTag[]} = {}): LinearOperator {
+export function dense(matrix: tf.Tensor | NumericTensorLike,
+    options: {tags?: OperatorTag[]} = {}): LinearOperator & {
+  /** Frees the matrix if this factory made it (from numbers or an int32 cast); a float32 tensor you passed stays yours. */
+  dispose(): void;
+} {
   const tags = validateTags(options?.tags, 'dense');
-  return new DenseOperator(asFloat32(matrix, 'A'), tags);
+  const m = asFloat32(matrix, 'A');
+  try {
+    const operator = new DenseOperator(m, tags);
+    if (m !== matrix) madeMatrices.add(m);
+    return operator;
+  } catch (error) {
+    if (m !== matrix) m.dispose();
+    throw error;
+  }
 }

@@ -6,6 +6,10 @@ import {asFloat32} from '../../core/validate';
 import {LinearSolveError} from '../../core/LinearSolveError';
 import {readSparseIndices} from './readSparseIndices';
 import {validateSquareShape, validateTags} from '../../core/optionTypes';
+import {NumericTensorLike} from '../../core/tensorLike';
+
+/** Values tensors that `sparse` or `withValues` made (casts, converted arrays): the operator's to free. */
+const madeValues = new WeakSet<tf.Tensor>();
 
 /**
  * A sparse n×n matrix: a fixed pattern and differentiable `values` on it; or, with values
@@ -88,10 +92,12 @@ export class SparseOperator extends BaseOperator {
 
   /**
    * Frees the pattern's index tensors now instead of when its `indices` object is
-   * garbage-collected; operators sharing the pattern must not be used afterwards.
+   * garbage-collected, and the values tensor if `sparse` made it (from an array or an int32
+   * cast); operators sharing the pattern must not be used afterwards.
    */
   dispose(): void {
     forgetPattern(this.pattern);
+    if (madeValues.has(this.values)) this.values.dispose();
   }
 
   /**
@@ -103,9 +109,11 @@ export class SparseOperator extends BaseOperator {
    * const step = () => ls.solve(A.withValues(valuesFrom(theta)), b);
    * ```
    */
-  withValues(values: tf.Tensor): SparseOperator {
+  withValues(values: tf.Tensor | NumericTensorLike): SparseOperator {
     const v = asFloat32(values, 'values');
+    if (v !== values) madeValues.add(v);
     if (!valuesFit(v, this.pattern.nnz)) {
+      if (v !== values) v.dispose();
       throw new LinearSolveError('shape',
         `withValues: values must have shape [${this.pattern.nnz}] or [B, ${this.pattern.nnz}] like the pattern, got [${v.shape}].`);
     }
@@ -118,16 +126,20 @@ function valuesFit(values: tf.Tensor, nnz: number): boolean {
   return (values.rank === 1 || (values.rank === 2 && values.shape[0] >= 1)) && values.shape[values.rank - 1] === nnz;
 }
 
-/** The COO description that `sparse` takes. */
+/** The COO description that `sparse` takes (what `poisson2d` returns is one). */
 export interface SparseSpec {
-  /** `[nnz, 2]` (row, column) pairs: an int32 tensor or a number[][]. */
-  indices: tf.Tensor | number[][];
+  /**
+   * `[nnz, 2]` (row, column) pairs: an int32 tensor, a number[][], or the pairs flat
+   * (`[r0, c0, r1, c1, …]` as an Int32Array or number[], as `poisson2d` gives them).
+   */
+  indices: tf.Tensor | readonly (readonly number[])[] | ArrayLike<number>;
   /**
    * `[nnz]` float32 values, or `[B, nnz]` for a batch of B matrices on the one pattern (solved
    * together like a dense `[B, n, n]`, with b `[B, n]` or `[B, n, k]`); gradients reach them,
-   * on the pattern only.
+   * on the pattern only. Numbers (a Float32Array, an array) become a tensor the operator
+   * owns and `dispose()` frees.
    */
-  values: tf.Tensor;
+  values: tf.Tensor | NumericTensorLike;
   /** `[n, n]`. */
   shape: [number, number];
   tags?: OperatorTag[];
@@ -149,13 +161,21 @@ export interface SparseSpec {
  * const As = ls.sparse({indices: [[0, 0], [1, 1], [0, 1], [1, 0]],
  *                       values: tf.tensor2d([[4, 3, 1, 1], [5, 2, 0, 1]]), shape: [2, 2]});
  * const xs = ls.solve(As, tf.tensor2d([[1, 2], [3, 4]]));
+ * // A gallery matrix as it comes (flat indices, Float32Array values):
+ * const P = ls.sparse({...ls.poisson2d(32), tags: ['symmetric', 'positiveDefinite']});
+ * P.dispose();   // frees the values tensor made from the Float32Array, and the pattern
  * ```
  */
 export function sparse(spec: SparseSpec): SparseOperator {
-  const n = validateSquareShape(spec?.shape, 'sparse');
+  if (spec == null || typeof spec !== 'object') {
+    throw new LinearSolveError('option',
+      `sparse: pass {indices, values, shape} (COO triplets, e.g. ls.poisson2d(m)), got ${spec === null ? 'null' : typeof spec}.`);
+  }
+  const n = validateSquareShape(spec.shape, 'sparse');
   const tags = validateTags(spec.tags, 'sparse');
   const pattern = patternOf(spec.indices, n);
   const values = asFloat32(spec.values, 'values');
+  if (values !== spec.values) madeValues.add(values);
   if (!valuesFit(values, pattern.nnz)) {
     if (values !== spec.values) values.dispose();
     throw new LinearSolveError('shape',
@@ -179,7 +199,7 @@ const releasePattern = typeof FinalizationRegistry === 'function' ?
 /** The indices object each cached pattern was read from (weakly), to evict it on dispose. */
 const owners = new WeakMap<SparsePattern, WeakRef<object>>();
 
-function patternOf(indices: tf.Tensor | number[][], n: number): SparsePattern {
+function patternOf(indices: SparseSpec['indices'], n: number): SparsePattern {
   const key = indices as object;
   let byShape = patternCache.get(key);
   const cached = byShape?.get(n);
@@ -201,7 +221,7 @@ function forgetPattern(pattern: SparsePattern): void {
   pattern.dispose();
 }
 
-function readPattern(indices: tf.Tensor | number[][], n: number): SparsePattern {
+function readPattern(indices: SparseSpec['indices'], n: number): SparsePattern {
   const flat = readIndices(indices, n);
   const nnz = flat.length / 2;
   const rows = new Int32Array(nnz);
@@ -217,6 +237,6 @@ function readPattern(indices: tf.Tensor | number[][], n: number): SparsePattern 
   return new SparsePattern(n, rows, cols);
 }
 
-function readIndices(indices: tf.Tensor | number[][], n: number): Int32Array {
+function readIndices(indices: SparseSpec['indices'], n: number): Int32Array {
   return readSparseIndices(indices, n);
 }

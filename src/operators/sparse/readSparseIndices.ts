@@ -19,9 +19,17 @@ export function readSparseIndices(indices: unknown, n: number): Int32Array {
       throw new LinearSolveError('shape', `sparse: indices must be [nnz, 2], got [${indices.shape}].`);
     }
     flat = indices.dataSync();
+  } else if (isFlat(indices)) {
+    // Flat (row, column) pairs, as `poisson2d` and the other gallery matrices give them.
+    if (indices.length % 2 !== 0) {
+      throw new LinearSolveError('shape',
+        `sparse: flat indices must hold (row, column) pairs, 2·nnz numbers, got ${indices.length}.`);
+    }
+    flat = indices;
   } else {
     if (!Array.isArray(indices) || indices.some(p => !Array.isArray(p) || p.length !== 2)) {
-      throw new LinearSolveError('shape', 'sparse: indices must be [nnz, 2]: an array of [row, column] pairs.');
+      throw new LinearSolveError('shape',
+        'sparse: indices must be [nnz, 2]: an array of [row, column] pairs, flat pairs (an Int32Array) or an int32 tensor.');
     }
     flat = (indices as unknown[][]).flat();
   }
@@ -40,4 +48,10 @@ export function readSparseIndices(indices: unknown, n: number): Int32Array {
     out[i] = v;
   }
   return out;
+}
+
+/** A TypedArray, or a plain array whose first entry is not itself an array: flat pairs. */
+function isFlat(indices: unknown): indices is ArrayLike<unknown> {
+  if (ArrayBuffer.isView(indices)) return !(indices instanceof DataView);
+  return Array.isArray(indices) && indices.length > 0 && !Array.isArray(indices[0]);
 }
