@@ -42,6 +42,8 @@ export {TruncatedAdjoint} from './adjoints/TruncatedAdjoint';
 export {StochasticAdjoint} from './adjoints/StochasticAdjoint';
 
 export {useHostEngine} from './kernels/host/hostBackend';
+export {useNativeEngine} from './solvers/krylov/nodeEngine';
+export type {NativeEngineChoice} from './solvers/krylov/nodeEngine';
 
 export {poisson2d, poisson2dOperator} from './gallery/poisson2d';
 export type {CooMatrix} from './gallery/poisson2d';

@@ -12,6 +12,7 @@ import {
   IterativeSolver, IterativeState, finishIterative, initialGuess, iterate, iterationCap, loopFlags, thresholds,
 } from './iterative';
 import {tryHostCG} from './hostEngine';
+import {tryNativeCG} from './nodeEngine';
 
 /** Conjugate gradients (optionally preconditioned): symmetric positive definite A. */
 export class CGSolver extends IterativeSolver {
@@ -20,6 +21,7 @@ export class CGSolver extends IterativeSolver {
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
     const host = tryHostCG(state, b, options); if (host != null) return host;
+    const native = tryNativeCG(state, b, options); if (native != null) return native;
     const s = state as IterativeState;
     const A = (v: tf.Tensor) => s.operator.apply(v);
     const tol = thresholds(b, options);
