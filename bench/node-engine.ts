@@ -10,7 +10,8 @@
  *   with 1 and 2 threads;
  * - batched small systems B = 1024, n = 16 (LU), forward and forward + backward against torch's
  *   batched solve.
- * Engines and peers alternate within each round, so they share the load; medians are reported.
+ * Engines alternate within each round, so they share the load; the fastest round of each is
+ * reported (the Python peers likewise, in their own process right after).
  *
  *   npx ts-node --transpile-only bench/node-engine.ts          # ~2 min; writes bench/results/node-engine.{md,json}
  *   npx ts-node --transpile-only bench/node-engine.ts --quick  # fewer runs
@@ -34,7 +35,7 @@ export interface NodeEngineReport {markdown: string; json: Record<string, unknow
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
-/** Medians of `runs` rounds; in each round every entry of `runs` runs once, in turn. */
+/** The fastest of `rounds` rounds; in each round every entry runs once, in turn. */
 function interleaved(entries: Record<string, () => void>, rounds: number): Record<string, number> {
   const names = Object.keys(entries);
   for (const name of names) entries[name]();
@@ -46,10 +47,9 @@ function interleaved(entries: Record<string, () => void>, rounds: number): Recor
       times[name].push(now() - t0);
     }
   }
-  return Object.fromEntries(names.map(n => {
-    const s = [...times[n]].sort((a, b) => a - b);
-    return [n, s[s.length >> 1]];
-  }));
+  // The fastest round: on a shared machine the other work only ever adds time, so the minimum
+  // is the steadiest estimate of each engine's own cost (medians swing with the load).
+  return Object.fromEntries(names.map(n => [n, Math.min(...times[n])]));
 }
 
 function withEngine(engine: ls.NativeEngineChoice, body: () => void): () => void {
@@ -134,7 +134,8 @@ export function runNodeEngine({quick = false}: {quick?: boolean} = {}): NodeEngi
   for (const m of [128, 256]) {
     const p = poissonProblem(m);
     const indices = tf.tensor2d(p.coo.indices, [p.coo.values.length, 2], 'int32');
-    const A = ls.sparse({indices, values: tf.tensor1d(p.coo.values), shape: p.coo.shape, tags: ['symmetric', 'positiveDefinite']});
+    const values = tf.tensor1d(p.coo.values);
+    const A = ls.sparse({indices, values, shape: p.coo.shape, tags: ['symmetric', 'positiveDefinite']});
     indices.dispose();
     for (const k of [1, 8]) {
       cgCases.push({m, k});
@@ -156,6 +157,7 @@ export function runNodeEngine({quick = false}: {quick?: boolean} = {}): NodeEngi
       b.dispose();
     }
     A.dispose();
+    values.dispose();   // the operator does not own its values
   }
 
   // ---- dense LU and batched
@@ -232,7 +234,7 @@ export function runNodeEngine({quick = false}: {quick?: boolean} = {}): NodeEngi
   const versions = (py?.versions ?? {}) as Record<string, string>;
   const markdown = [
     `tfjs-node engines, ${new Date().toISOString()}; load average ${load.map(v => v.toFixed(1)).join(', ')} at start, ` +
-      `${os.loadavg().map(v => v.toFixed(1)).join(', ')} at end; ${os.cpus().length} cores; medians of ${rounds} interleaved rounds; ` +
+      `${os.loadavg().map(v => v.toFixed(1)).join(', ')} at end; ${os.cpus().length} cores; fastest of ${rounds} interleaved rounds; ` +
       `torch ${versions.torch ?? '–'}, SciPy ${versions.scipy ?? '–'}. Times in ms.`,
     '', `#### CG ms per iteration (Poisson, b = ones, ${iterations} fixed iterations; SciPy once per column)`, '', cgTable,
     '', '#### Dense LU and batched small systems (forward: solve + read x; fwd+bwd: gradients w.r.t. A and b read back)', '',

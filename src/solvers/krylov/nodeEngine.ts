@@ -6,16 +6,18 @@
  * M is applied by tf ops), for any operator (dense and unbatched sparse A are applied by one
  * native kernel, others by their own tf ops).
  *
- * Engine per shape, measured by bench/node-engine.ts on a shared 2-core machine (CG on 2-D
- * Poisson, ms per iteration, medians of interleaved runs; the committed numbers are in
- * bench/results/node-engine.md):
- * - 256², k = 8: native 2.6 ms, tf-ops loop 3.9 ms, host typed arrays 6.0 ms: native.
- * - 256², k = 1: native 0.45 ms, tf-ops loop 0.80 ms, host typed arrays 0.47 ms (its reads
- *   and upload included): native, by a hair; TensorFlow's SparseTensorDenseMatMul alone is
- *   most of it, so neither engine reaches SciPy's ~0.2 ms.
- * - 128², k = 1: native 0.17 ms, tf-ops loop 0.46 ms, host 0.12 ms: the host loop wins on
- *   small systems, where a native dispatch outweighs the arithmetic; below
- *   `HOST_BELOW` unknowns a single right-hand side goes to the host engine.
+ * Engine per shape, measured by bench/node-engine.ts (bench/results/node-engine.md): CG on 2-D
+ * Poisson, ms per iteration, the fastest of interleaved rounds, in two runs on a 2-core
+ * machine shared at load averages 17–27 (every number several times its quiet value; the
+ * ratios are what carry over):
+ * - a block, k = 8: native beat the host loop 9× and 25× at 128² (4.2 vs 37.5; 3.9 vs 97) and
+ *   4× and 7× at 256² (53 vs 212; 48 vs 339), and the tf-ops loop 1.4–4.8×: native.
+ * - k = 1 at 256²: native beat the host loop 1.2× and 5.4× (14.6 vs 17.4; 5.7 vs 30.6): native.
+ * - k = 1 at 128²: the runs disagreed, host 0.26× native in one (3.1 vs 11.6), 1.5× in the
+ *   other (4.7 vs 3.2). By operation count the host loop should win there (a JS CSR iteration
+ *   touches ~0.1M entries; the native one pays 14 dispatches of ~10 µs beside a
+ *   SparseTensorDenseMatMul), and its worse case lost less, so one right-hand side on fewer than
+ *   `HOST_BELOW` unknowns (between the two grids) goes to the host engine.
  * `useNativeEngine(false)` restores the tf-ops loop, the reference the tests compare with.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -65,8 +67,8 @@ export function nativeEngineRuns(): {runs: number; kernelsPerIteration: number} 
 }
 
 /**
- * One right-hand side on fewer unknowns than this runs on the host engine: there a native
- * dispatch outweighs the arithmetic (see the measurements above).
+ * One right-hand side on fewer unknowns than this runs on the host engine, where a native
+ * dispatch outweighs the arithmetic: between 128² (host) and 256² (native), as measured above.
  */
 export const HOST_BELOW = 32768;
 
