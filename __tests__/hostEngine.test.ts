@@ -61,6 +61,11 @@ describeEachBackend('host Krylov engine', backend => {
   const n = m * m;
   let A: ls.SparseOperator;
   let before: number;
+  // On tfjs-node the CG engine is picked by shape, the host loop included (nodeEngine.test.ts):
+  // here its native loop stands in, so that this suite's host engine is cpu's and wasm's.
+  let engine: ls.NativeEngineChoice = true;
+  beforeAll(() => { engine = ls.useNativeEngine('native'); });
+  afterAll(() => { ls.useNativeEngine(engine); });
   beforeAll(() => {
     A = sparseOf(poisson, ['symmetric', 'positiveDefinite']);
     // The pattern's index tensors for this backend are made once, on first use: not a leak.

@@ -7,7 +7,10 @@
  *     tolerance, below float32's reach on these problems), rtol 1e-3 (where every solver
  *     converges) and a fixed iteration count (time per iteration), forward and forward +
  *     backward, with iterations, time per iteration, readbacks and the true residual;
- *   - implicit vs unrolled backward of a fixed-iteration CG: time and peak bytes.
+ *   - implicit vs unrolled backward of a fixed-iteration CG: time and peak bytes;
+ *   - on tensorflow, bench/node-engine.ts: CG per iteration by engine (native, host, tf ops)
+ *     for 1 and 8 right-hand sides, dense LU against MatrixSolve and torch (1 and 2 threads),
+ *     batched B = 1024, n = 16 against torch's batched solve.
  * Peers, same machine, same matrices: torch.linalg.solve (float32, 2 threads) and SciPy's cg
  * (float32) from bench/.venv, TensorFlow's MatrixSolve via tfjs-node, ml-matrix (JavaScript
  * float64), and a plain CSR CG on Float32Array and Float64Array.
@@ -44,6 +47,7 @@ import {csrCg32} from './peers/js';
 import {chartSvg} from './report/chart';
 import {adjointTable, cgPeerTable, cgTable, checklist, checkTargets, denseTable, footnotes, Report} from './report/markdown';
 import {CgProfile, LuProfile, profileCg, profileLu, profileTable} from './report/profile';
+import {NodeEngineReport, runNodeEngine} from './node-engine';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -184,6 +188,7 @@ async function main(): Promise<void> {
   const luProfiles: LuProfile[] = [];
   const tensorCounts: Record<string, {start: number; end: number}> = {};
   const backendsRun: string[] = [];
+  let nodeEngine: NodeEngineReport | null = null;
   for (const info of infos.filter(b => b.available)) {
     let set = false;
     try {
@@ -223,6 +228,10 @@ async function main(): Promise<void> {
       const n = Math.max(...lu.map(r => r.n), 0);
       const problem = dense.find(d => d.n === n);
       if (problem != null) luProfiles.push(await profileLu(info.name, problem));
+    }
+    if (info.name === 'tensorflow') {
+      console.log('[tensorflow] engines: native, host, tf ops; dense LU and batched against MatrixSolve and torch');
+      nodeEngine = runNodeEngine({quick: config.quick});
     }
     tensorCounts[info.name] = {start, end: tf.memory().numTensors};
     console.log(`[${info.name}] done in ${fmtMs(now() - t0)}`);
@@ -300,6 +309,7 @@ async function main(): Promise<void> {
     ...(notes.length > 0 ? ['', notes] : []),
     ...(missing.length + skippedBackends.length > 0 ? ['', 'Missing peers and backends:', '', ...missing, ...skippedBackends] : []),
     ...(config.profile ? ['', '### Where the time goes', '', profileTable(cgProfiles, luProfiles)] : []),
+    ...(nodeEngine != null ? ['', '### tfjs-node engines (bench/node-engine.ts)', '', nodeEngine.markdown] : []),
   ].join('\n');
 
   console.log(`\n${'='.repeat(100)}\n`);
@@ -312,7 +322,8 @@ async function main(): Promise<void> {
   fs.writeFileSync(`${base}.md`, md + '\n');
   const json = {date, machine, versions, git, config, wallTimeS: +wallS.toFixed(1), backends: infos,
     peersMissing: peers.missing, targets: checks, float32Floors: floors, ours, peers: peers.results as PeerResult[],
-    adjoints, denseProbes: probes, tensorCounts, profiles: config.profile ? {cg: cgProfiles, lu: luProfiles} : undefined};
+    adjoints, denseProbes: probes, tensorCounts, profiles: config.profile ? {cg: cgProfiles, lu: luProfiles} : undefined,
+    nodeEngine: nodeEngine?.json};
   fs.writeFileSync(`${base}.json.tmp`, JSON.stringify(json, null, 1) + '\n');
   fs.renameSync(`${base}.json.tmp`, `${base}.json`);
 

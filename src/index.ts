@@ -39,6 +39,8 @@ export type {ColumnSampler} from './adjoints/ImplicitAdjoint';
 
 export {useHostEngine} from './kernels/host/hostBackend';
 export {useWebglEngine} from './kernels/webgl/webglEngine';
+export {useNativeEngine} from './solvers/krylov/nodeEngine';
+export type {NativeEngineChoice} from './solvers/krylov/nodeEngine';
 
 export {ssor} from './operators/preconditioners/ssor';
 export type {SsorOptions} from './operators/preconditioners/ssor';

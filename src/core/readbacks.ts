@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** Builds the scalars (tensors of any shape with one element) that one readback returns. */
+/** Builds the tensors that one readback returns (scalars mostly; larger ones arrive flattened, in order). */
 export type Readback = () => tf.Tensor[];
 
 /**
@@ -24,9 +24,12 @@ export type Readback = () => tf.Tensor[];
  */
 export type Readbacks<T> = Generator<Readback, T, Float32Array>;
 
-/** The scalars of a readback, packed into one tensor (one transfer, whatever their number). */
+/**
+ * The tensors of a readback, flattened and packed into one tensor (one transfer, whatever their
+ * number); the values arrive concatenated in order.
+ */
 function pack(readback: Readback): tf.Tensor {
-  return tf.tidy(() => tf.stack(readback().map(s => tf.reshape(s, []))));
+  return tf.tidy(() => tf.concat(readback().map(s => tf.reshape(s, [-1]))));
 }
 
 /** Runs `steps` to its end, reading each requested readback with `dataSync`. */

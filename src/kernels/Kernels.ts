@@ -65,4 +65,12 @@ export interface Kernels {
   divNoNan(a: tf.Tensor, b: tf.Tensor): tf.Tensor;
   /** Fused Krylov iterations, where a backend has them (webgl's custom programs); absent → tf ops. */
   fusedKrylov?: FusedKrylov;
+  /** Column-wise 2-norms of `[..., n, k]` → `[..., 1, k]` (off the tape). */
+  columnNorm(a: tf.Tensor): tf.Tensor;
+  /** max|aᵢⱼ| as a scalar (off the tape). */
+  maxAbs(a: tf.Tensor): tf.Tensor;
+  /** 2^⌊log₂ max|bⱼ|⌋ per column `[..., 1, k]`, 1 for a zero or non-finite column (off the tape). */
+  columnScale(b: tf.Tensor): tf.Tensor;
+  /** The values of several tensors, read back together (one readback where readbacks are dear). */
+  readAll(tensors: tf.Tensor[]): Float32Array[];
 }

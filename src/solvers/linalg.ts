@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {isRecording, offTape} from '../core/tape';
 import {TINY} from '../core/float32';
-import {divNoNan} from '../kernels';
+import {divNoNan, kernels} from '../kernels';
 
 /** Column-wise inner products of blocks `[..., n, k]` → `[..., 1, k]`. */
 export function columnDot(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
@@ -18,15 +18,18 @@ export function scaleColumns(coefficients: tf.Tensor, block: tf.Tensor): tf.Tens
 
 /** Column-wise 2-norms of a block `[..., n, k]` → `[..., 1, k]`. */
 export function columnNorm(a: tf.Tensor): tf.Tensor {
-  return tf.sqrt(columnDot(a, a));
+  return isRecording() ? tf.sqrt(columnDot(a, a)) : kernels().columnNorm(a);
 }
 
 /** Reads a few scalars back to JavaScript in one readback (each one drains a GPU's queue). */
 export function readScalars(scalars: () => tf.Tensor[]): Float32Array {
-  const packed = tf.tidy(() => tf.stack(scalars().map(s => tf.reshape(s, []))));
-  const values = packed.dataSync() as Float32Array;
-  packed.dispose();
-  return values;
+  // Clones (no copy: a reference) so that every tensor read here is ours to free.
+  const tensors = tf.tidy(() => scalars().map(t => tf.clone(t)));
+  try {
+    return Float32Array.from(kernels().readAll(tensors).map(v => v[0]));
+  } finally {
+    tf.dispose(tensors);
+  }
 }
 
 /** Residual norms relative to ‖b‖ per column, absolute where ‖b‖ = 0. */
@@ -36,7 +39,7 @@ export function relativeTo(residualNorm: tf.Tensor, bNorm: tf.Tensor): tf.Tensor
 
 /** max|aᵢⱼ| as two reductions, without materialising |A|. */
 export function maxAbs(a: tf.Tensor): tf.Tensor {
-  return tf.maximum(tf.max(a), tf.neg(tf.min(a)));
+  return isRecording() ? tf.maximum(tf.max(a), tf.neg(tf.min(a))) : kernels().maxAbs(a);
 }
 
 /**

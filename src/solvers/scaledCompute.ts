@@ -7,19 +7,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
-import {offTape} from '../core/tape';
+import {isRecording, offTape} from '../core/tape';
+import {kernels} from '../kernels';
 import {Readbacks, readSync} from '../core/readbacks';
 
 /** s = 2^⌊log₂ max|bⱼ|⌋ per column `[..., 1, k]`, and 1 for a zero or non-finite column. */
 export function columnScale(b: tf.Tensor): tf.Tensor {
-  return offTape(() => tf.tidy(() => {
-    const m = tf.max(tf.abs(b), -2, true);
-    const usable = tf.logicalAnd(tf.isFinite(m), tf.greater(m, 0));
-    const safe = tf.where(usable, m, tf.onesLike(m));
-    const power = tf.pow(tf.scalar(2), tf.floor(tf.div(tf.log(safe), Math.LN2)));
-    // log₂ rounding may leave power = 2·m on some backends; still a power of two, still safe.
-    return tf.where(usable, power, tf.onesLike(m));
-  }));
+  return isRecording() ? offTape(() => kernels().columnScale(b)) : kernels().columnScale(b);
 }
 
 /** `solver.compute` on b/s, returning s·x with the same diagnostics (relative, so unchanged). */

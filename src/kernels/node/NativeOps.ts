@@ -82,6 +82,53 @@ export class NativeOps {
     return this.backend.executeSingleOutput('InvertPermutation', [this.type('T', 'int32')], [permutation]);
   }
 
+  /** |a| elementwise. */
+  abs(a: tf.Tensor): tf.Tensor {
+    return this.backend.executeSingleOutput('Abs', [this.type('T', 'float32')], [a]);
+  }
+
+  /** The maximum of `a` over the int32 `axes` (a tensor), keeping them as size 1 with `keepDims`. */
+  max(a: tf.Tensor, axes: tf.Tensor, keepDims: boolean): tf.Tensor {
+    return this.backend.executeSingleOutput('Max',
+      [this.bool('keep_dims', keepDims), this.type('T', 'float32'), this.type('Tidx', 'int32')], [a, axes]);
+  }
+
+  /** √Σ a² over the int32 `axes` (a tensor), as one kernel; `keepDims` keeps them as size 1. */
+  euclideanNorm(a: tf.Tensor, axes: tf.Tensor, keepDims: boolean): tf.Tensor {
+    return this.backend.executeSingleOutput('EuclideanNorm',
+      [this.bool('keep_dims', keepDims), this.type('T', 'float32'), this.type('Tidx', 'int32')], [a, axes]);
+  }
+
+  /** a + b, a − b, a · b, min(a, b) elementwise, broadcasting. */
+  add(a: tf.Tensor, b: tf.Tensor): tf.Tensor { return this.binary('AddV2', a, b); }
+  sub(a: tf.Tensor, b: tf.Tensor): tf.Tensor { return this.binary('Sub', a, b); }
+  mul(a: tf.Tensor, b: tf.Tensor): tf.Tensor { return this.binary('Mul', a, b); }
+  minimum(a: tf.Tensor, b: tf.Tensor): tf.Tensor { return this.binary('Minimum', a, b); }
+
+  /** a > b elementwise, as bool. */
+  greater(a: tf.Tensor, b: tf.Tensor): tf.Tensor { return this.binary('Greater', a, b); }
+
+  /** `condition ? a : b` elementwise, broadcasting. */
+  select(condition: tf.Tensor, a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+    return this.backend.executeSingleOutput('SelectV2', [this.type('T', 'float32')], [condition, a, b]);
+  }
+
+  /** Σ over the int32 `axes` (a tensor), keeping them as size 1 with `keepDims`. */
+  sum(a: tf.Tensor, axes: tf.Tensor, keepDims: boolean): tf.Tensor {
+    return this.backend.executeSingleOutput('Sum',
+      [this.bool('keep_dims', keepDims), this.type('T', 'float32'), this.type('Tidx', 'int32')], [a, axes]);
+  }
+
+  /** a·b over the last two axes (batched, broadcasting), each optionally transposed. */
+  matMul(a: tf.Tensor, b: tf.Tensor, adjointA: boolean, adjointB: boolean): tf.Tensor {
+    return this.backend.executeSingleOutput('BatchMatMulV2',
+      [this.type('T', 'float32'), this.bool('adj_x', adjointA), this.bool('adj_y', adjointB)], [a, b]);
+  }
+
+  private binary(name: string, a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+    return this.backend.executeSingleOutput(name, [this.type('T', 'float32')], [a, b]);
+  }
+
   /** int32 → int64, which SparseTensorDenseMatMul wants for its indices. */
   toInt64(t: tf.Tensor): tf.Tensor {
     // tfjs-node warns on every int64 output; these stay native and are never read back.

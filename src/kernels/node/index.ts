@@ -87,4 +87,51 @@ export const nodeKernels: Partial<Kernels> = {
   },
 
   divNoNan: (a, b) => native().divNoNan(a, b),
+
+  // The checks around every solve, in one native kernel each where tf ops take four to
+  // seventeen (~10 µs a native dispatch against ~25–40 µs a tf op: bench/node-engine.ts).
+  columnNorm: a => withAxes([a.rank - 2], axes => native().euclideanNorm(a, axes, true)),
+
+  maxAbs(a) {
+    const ops = native();
+    const magnitude = ops.abs(a);
+    try {
+      return withAxes(a.shape.map((_, i) => i), axes => ops.max(magnitude, axes, false));
+    } finally {
+      magnitude.dispose();
+    }
+  },
+
+  columnScale(b) {
+    // The data is on the host: read the k column maxima and take the exponent in JavaScript.
+    const ops = native();
+    const magnitude = ops.abs(b);
+    const m = withAxes([b.rank - 2], axes => ops.max(magnitude, axes, true));
+    magnitude.dispose();
+    const values = m.dataSync() as Float32Array;
+    const scale = new Float32Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      scale[i] = Number.isFinite(v) && v > 0 ? 2 ** Math.floor(Math.log2(v)) : 1;
+    }
+    const shape = m.shape;
+    m.dispose();
+    return tf.tensor(scale, shape, 'float32');
+  },
+
+  // A readback here is a copy out of TensorFlow's host memory: packing them costs more.
+  readAll: tensors => tensors.map(t => {
+    const values = t.dataSync();
+    return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
+  }),
 };
+
+/** `body(axes)` with the int32 axes as a tensor, freed after. */
+function withAxes(axes: number[], body: (axes: tf.Tensor) => tf.Tensor): tf.Tensor {
+  const t = tf.tensor1d(axes, 'int32');
+  try {
+    return body(t);
+  } finally {
+    t.dispose();
+  }
+}

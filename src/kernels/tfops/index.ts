@@ -8,6 +8,7 @@ import {luFactor} from './luFactor';
 import {choleskyFactor} from './choleskyFactor';
 import {triangularSolve} from './triangularSolve';
 import {ellProduct} from './ellProduct';
+import {columnNorm, columnScale, maxAbs, readAll} from './checkKernels';
 
 /** inverse[perm[i]] = i per batch member, read off the one-hot matrix P, plus batch offsets. */
 function inverseFlatPermutation(perm: tf.Tensor): tf.Tensor {
@@ -32,6 +33,10 @@ export const tfOpsKernels: Kernels = {
   gatherRows: (t, index) => tf.gather(t, index),
   sparseProduct: ellProduct,
   divNoNan: (a, b) => tf.divNoNan(a, b),
+  columnNorm,
+  maxAbs,
+  columnScale,
+  readAll,
 };
 
 /**

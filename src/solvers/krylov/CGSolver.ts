@@ -13,6 +13,7 @@ import {
 } from './iterative';
 import {tryHostCG} from './hostEngine';
 import {tryFusedCG} from './fusedEngine';
+import {tryNativeCG} from './nodeEngine';
 import {Readbacks, readSync} from '../../core/readbacks';
 
 /** Conjugate gradients (optionally preconditioned): symmetric positive definite A. */
@@ -22,6 +23,7 @@ export class CGSolver extends IterativeSolver {
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
     const host = tryHostCG(state, b, options); if (host != null) return host;
+    const native = tryNativeCG(state, b, options); if (native != null) return native;
     const fused = tryFusedCG(state, b, options); if (fused != null) return fused;
     return readSync(this.loop(state, b, options));
   }

@@ -51,8 +51,9 @@ export function hostEngineRuns(method: string): number {
 }
 
 /** CG (Jacobi-preconditioned or not) on the host, or null when the host engine does not apply. */
-export function tryHostCG(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult | null {
-  return tryHost('cg', cgHost, state, b, options);
+export function tryHostCG(state: SolverState, b: tf.Tensor, options: SolverOptions,
+    anyBackend = false): SolverResult | null {
+  return tryHost('cg', cgHost, state, b, options, anyBackend);
 }
 
 /** BiCGStab on the host, or null when the host engine does not apply. */
@@ -71,8 +72,9 @@ export function tryHostJacobi(state: SolverState, b: tf.Tensor, options: SolverO
 }
 
 function tryHost(method: string, run: (p: HostProblem) => HostResult, state: SolverState, b: tf.Tensor,
-    options: SolverOptions): SolverResult | null {
-  if (!hostEngineEnabled() || !hostBackend() || isRecording()) return null;
+    options: SolverOptions, anyBackend = false): SolverResult | null {
+  // `anyBackend`: the caller measured that copying the data to the host pays (tfjs-node, nodeEngine.ts).
+  if (!hostEngineEnabled() || !(anyBackend || hostBackend()) || isRecording()) return null;
   const s = state as KrylovState;
   const general = isHostApplicable(s.preconditioner) ? s.preconditioner : null;
   if ((s.preconditioner != null && general == null) || b.dtype !== 'float32') return null;

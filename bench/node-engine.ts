@@ -1,0 +1,264 @@
+/**
+ * tfjs-node's engines against each other and their peers, in one process, as ratios:
+ *
+ * - CG ms per iteration on 2-D Poisson 128² and 256², k = 1 and 8 right-hand sides, fixed
+ *   iterations: the native engine (TensorFlow's kernels by name), the host typed-array engine
+ *   (data copied out and x back), the tf-ops loop, the engine `'auto'` picks, against SciPy's cg
+ *   (once per column) and the plain Float32Array CSR CG of bench/peers/js.ts (k = 1);
+ * - dense LU n = 500 and 1000: our forward against TensorFlow's MatrixSolve and its Lu + two
+ *   MatrixTriangularSolve (the floor of a factor-and-solve), forward + backward against torch
+ *   with 1 and 2 threads;
+ * - batched small systems B = 1024, n = 16 (LU), forward and forward + backward against torch's
+ *   batched solve.
+ * Engines alternate within each round, so they share the load; the fastest round of each is
+ * reported (the Python peers likewise, in their own process right after).
+ *
+ *   npx ts-node --transpile-only bench/node-engine.ts          # ~2 min; writes bench/results/node-engine.{md,json}
+ *   npx ts-node --transpile-only bench/node-engine.ts --quick  # fewer runs
+ *
+ * `npm run bench` runs it too, after the tfjs-node cases, and appends its tables to latest.md.
+ * Python peers: BENCH_PEERS_PYTHON, else bench/.venv, else python3.
+ */
+import {spawnSync} from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import * as ls from '../src';
+import {denseProblem, poissonProblem, uniform} from './lib/problems';
+import {csrCg32} from './peers/js';
+import {VENV} from './peers/python';
+
+interface Row {case: string; values: Record<string, number>; notes?: string}
+
+export interface NodeEngineReport {markdown: string; json: Record<string, unknown>}
+
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+/** The fastest of `rounds` rounds; in each round every entry runs once, in turn. */
+function interleaved(entries: Record<string, () => void>, rounds: number): Record<string, number> {
+  const names = Object.keys(entries);
+  for (const name of names) entries[name]();
+  const times: Record<string, number[]> = Object.fromEntries(names.map(n => [n, []]));
+  for (let i = 0; i < rounds; i++) {
+    for (const name of names) {
+      const t0 = now();
+      entries[name]();
+      times[name].push(now() - t0);
+    }
+  }
+  // The fastest round: on a shared machine the other work only ever adds time, so the minimum
+  // is the steadiest estimate of each engine's own cost (medians swing with the load).
+  return Object.fromEntries(names.map(n => [n, Math.min(...times[n])]));
+}
+
+function withEngine(engine: ls.NativeEngineChoice, body: () => void): () => void {
+  return () => {
+    const previous = ls.useNativeEngine(engine);
+    try {
+      body();
+    } finally {
+      ls.useNativeEngine(previous);
+    }
+  };
+}
+
+interface NativeBackend {
+  binding: {TF_ATTR_BOOL: number; TF_ATTR_TYPE: number; TF_FLOAT: number; TF_INT32: number};
+  executeSingleOutput(name: string, attrs: unknown[], inputs: tf.Tensor[]): tf.Tensor;
+  executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.Tensor[], n: number): tf.Tensor[];
+}
+
+/** TensorFlow's MatrixSolve, and Lu + permutation + two MatrixTriangularSolve, read back. */
+function tensorflowPeers(A: tf.Tensor, b: tf.Tensor): {matrixSolve: () => void; luSolve: () => void} {
+  const be = tf.backend() as unknown as NativeBackend;
+  const t = {name: 'T', type: be.binding.TF_ATTR_TYPE, value: be.binding.TF_FLOAT};
+  const flag = (name: string, value: boolean) => ({name, type: be.binding.TF_ATTR_BOOL, value});
+  return {
+    matrixSolve: () => {
+      const x = be.executeSingleOutput('MatrixSolve', [flag('adjoint', false), t], [A, b]);
+      x.dataSync();
+      x.dispose();
+    },
+    luSolve: () => {
+      const [lu, perm] = be.executeMultipleOutputs('Lu', [t, {name: 'output_idx_type', type: be.binding.TF_ATTR_TYPE,
+        value: be.binding.TF_INT32}], [A], 2);
+      const pb = tf.gather(b, perm);
+      const y = be.executeSingleOutput('MatrixTriangularSolve', [flag('lower', true), flag('adjoint', false), t], [lu, pb]);
+      const x = be.executeSingleOutput('MatrixTriangularSolve', [flag('lower', false), flag('adjoint', false), t], [lu, y]);
+      x.dataSync();
+      tf.dispose([lu, perm, pb, y, x]);
+    },
+  };
+}
+
+function pythonPeers(spec: unknown): Record<string, unknown> | null {
+  const candidates = [process.env.BENCH_PEERS_PYTHON, path.join(VENV, 'bin', 'python'), 'python3'].filter(p => p != null) as string[];
+  const python = candidates.find(p => p === 'python3' || fs.existsSync(p)) as string;
+  const run = spawnSync(python, [path.join(__dirname, 'peers', 'nodeEnginePeers.py')],
+    {input: JSON.stringify(spec), encoding: 'utf8', maxBuffer: 1 << 24, env: {...process.env, OMP_NUM_THREADS: '2'}});
+  if (run.status !== 0) {
+    console.log(`python peers failed: ${(run.stderr ?? '').split('\n').slice(-3).join(' ')}`);
+    return null;
+  }
+  return JSON.parse(run.stdout) as Record<string, unknown>;
+}
+
+function write(dir: string, name: string, data: Float32Array): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  return file;
+}
+
+/** B well-conditioned n×n systems (A = (n/2)·I + R, R uniform in [−1, 1]), b and w. */
+function batchedProblem(B: number, n: number): {A: Float32Array; b: Float32Array; w: Float32Array} {
+  const A = uniform(B * n * n, 7000 + n);
+  for (let m = 0; m < B; m++) for (let i = 0; i < n; i++) A[m * n * n + i * n + i] += n / 2;
+  return {A, b: uniform(B * n, 8000 + n), w: uniform(B * n, 9000 + n)};
+}
+
+const fmt = (ms: number) => ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3);
+const ratio = (a: number | undefined, b: number | undefined) => a == null || b == null ? '–' : `${(a / b).toFixed(2)}×`;
+
+/** Runs every case on the active 'tensorflow' backend. */
+export function runNodeEngine({quick = false}: {quick?: boolean} = {}): NodeEngineReport {
+  if (tf.getBackend() !== 'tensorflow') throw new Error("node-engine: set the 'tensorflow' backend first");
+  const rounds = quick ? 3 : 7;
+  const iterations = 50;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linsolve-node-engine-'));
+  const load = os.loadavg();
+
+  // ---- CG per iteration
+  const cgRows: Row[] = [];
+  const cgCases: {m: number; k: number}[] = [];
+  for (const m of [128, 256]) {
+    const p = poissonProblem(m);
+    const indices = tf.tensor2d(p.coo.indices, [p.coo.values.length, 2], 'int32');
+    const values = tf.tensor1d(p.coo.values);
+    const A = ls.sparse({indices, values, shape: p.coo.shape, tags: ['symmetric', 'positiveDefinite']});
+    indices.dispose();
+    for (const k of [1, 8]) {
+      cgCases.push({m, k});
+      const b = tf.ones([p.n, k]);
+      const solve = () => {
+        const r = ls.linearSolve(A, b, {method: 'cg', maxIterations: iterations, fixedIterations: true});
+        r.x.dataSync();
+        r.x.dispose();
+      };
+      const entries: Record<string, () => void> = {
+        native: withEngine('native', solve), host: withEngine('host', solve), tfOps: withEngine(false, solve),
+        auto: withEngine(true, solve),
+      };
+      if (k === 1) entries.jsCsr = () => { csrCg32(p.csr, p.b, {kind: 'fixed', iterations}); };
+      const ms = interleaved(entries, rounds);
+      const values = Object.fromEntries(Object.entries(ms).map(([name, t]) => [name, t / iterations]));
+      cgRows.push({case: `cg ${m}² k=${k}`, values});
+      console.log(`  cg ${m}² k=${k} ms/iteration: ${Object.entries(values).map(([n, v]) => `${n} ${fmt(v)}`).join(', ')}`);
+      b.dispose();
+    }
+    A.dispose();
+    values.dispose();   // the operator does not own its values
+  }
+
+  // ---- dense LU and batched
+  const denseRows: Row[] = [];
+  const denseSpec: {n: number; A: string; b: string; w: string}[] = [];
+  for (const n of [500, 1000]) {
+    const d = denseProblem(n);
+    denseSpec.push({n, A: write(dir, `A${n}.f32`, d.A), b: write(dir, `b${n}.f32`, d.b), w: write(dir, `w${n}.f32`, d.w)});
+    const A = tf.tensor2d(d.A, [n, n]);
+    const b = tf.tensor2d(d.b, [n, 1]);
+    const w = tf.tensor2d(d.w, [n, 1]);
+    const grad = tf.grads((a: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(ls.solve(a, bb, {method: 'lu'}), w)));
+    const {matrixSolve, luSolve} = tensorflowPeers(A, b);
+    const values = interleaved({
+      forward: () => { const x = ls.solve(A, b, {method: 'lu'}); x.dataSync(); x.dispose(); },
+      both: () => { const g = grad([A, b]); g.forEach(t => t.dataSync()); tf.dispose(g); },
+      matrixSolve, luSolve,
+    }, rounds);
+    denseRows.push({case: `lu n=${n}`, values});
+    console.log(`  lu n=${n}: ${Object.entries(values).map(([k, v]) => `${k} ${fmt(v)} ms`).join(', ')}`);
+    tf.dispose([A, b, w]);
+  }
+  const B = 1024;
+  const bn = 16;
+  const batched = batchedProblem(B, bn);
+  const batchedSpec = [{B, n: bn, A: write(dir, 'batchA.f32', batched.A), b: write(dir, 'batchb.f32', batched.b),
+    w: write(dir, 'batchw.f32', batched.w)}];
+  {
+    const A = tf.tensor3d(batched.A, [B, bn, bn]);
+    const b = tf.tensor3d(batched.b, [B, bn, 1]);
+    const w = tf.tensor3d(batched.w, [B, bn, 1]);
+    const grad = tf.grads((a: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(ls.solve(a, bb, {method: 'lu'}), w)));
+    const {matrixSolve} = tensorflowPeers(A, b);
+    const values = interleaved({
+      forward: () => { const x = ls.solve(A, b, {method: 'lu'}); x.dataSync(); x.dispose(); },
+      both: () => { const g = grad([A, b]); g.forEach(t => t.dataSync()); tf.dispose(g); },
+      matrixSolve,
+    }, rounds);
+    denseRows.push({case: `batched B=${B} n=${bn}`, values});
+    console.log(`  batched B=${B} n=${bn}: ${Object.entries(values).map(([k, v]) => `${k} ${fmt(v)} ms`).join(', ')}`);
+    tf.dispose([A, b, w]);
+  }
+
+  // ---- peers
+  const py = pythonPeers({runs: rounds + 2, dense: denseSpec, batched: batchedSpec,
+    poisson: cgCases.map(c => ({...c, iterations}))});
+  fs.rmSync(dir, {recursive: true, force: true});
+  type PyRow = Record<string, number>;
+  const pyDense = (py?.dense ?? []) as PyRow[];
+  const pyBatched = (py?.batched ?? []) as PyRow[];
+  const pyPoisson = (py?.poisson ?? []) as PyRow[];
+  cgRows.forEach((row, i) => { const s = pyPoisson[i]?.msPerIteration; if (s != null) row.values.scipy = s; });
+  denseRows.forEach((row, i) => {
+    const t = i < pyDense.length ? pyDense[i] : pyBatched[i - pyDense.length];
+    if (t == null) return;
+    for (const key of ['forward1', 'forward2', 'both1', 'both2']) if (t[key] != null) row.values[`torch_${key}`] = t[key];
+  });
+
+  const cgTable = [
+    '| case | native | host | tf-ops loop | auto | SciPy | JS CSR f32 | auto/SciPy | native/tf-ops | host/native |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...cgRows.map(({case: c, values: v}) => `| ${c} | ${fmt(v.native)} | ${fmt(v.host)} | ${fmt(v.tfOps)} | ${fmt(v.auto)} | ` +
+      `${v.scipy != null ? fmt(v.scipy) : '–'} | ${v.jsCsr != null ? fmt(v.jsCsr) : '–'} | ${ratio(v.auto, v.scipy)} | ` +
+      `${ratio(v.native, v.tfOps)} | ${ratio(v.host, v.native)} |`),
+  ].join('\n');
+  const denseTable = [
+    '| case | ours forward | MatrixSolve | Lu + 2 triangular | ours/MatrixSolve | ours fwd+bwd | torch fwd+bwd 1 thread | 2 threads | ours/torch 1 thread | torch fwd 1 thread |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...denseRows.map(({case: c, values: v}) => `| ${c} | ${fmt(v.forward)} | ${fmt(v.matrixSolve)} | ${v.luSolve != null ? fmt(v.luSolve) : '–'} | ` +
+      `${ratio(v.forward, v.matrixSolve)} | ${fmt(v.both)} | ${v.torch_both1 != null ? fmt(v.torch_both1) : '–'} | ` +
+      `${v.torch_both2 != null ? fmt(v.torch_both2) : '–'} | ${ratio(v.both, v.torch_both1)} | ` +
+      `${v.torch_forward1 != null ? fmt(v.torch_forward1) : '–'} |`),
+  ].join('\n');
+  const versions = (py?.versions ?? {}) as Record<string, string>;
+  const markdown = [
+    `tfjs-node engines, ${new Date().toISOString()}; load average ${load.map(v => v.toFixed(1)).join(', ')} at start, ` +
+      `${os.loadavg().map(v => v.toFixed(1)).join(', ')} at end; ${os.cpus().length} cores; fastest of ${rounds} interleaved rounds; ` +
+      `torch ${versions.torch ?? '–'}, SciPy ${versions.scipy ?? '–'}. Times in ms.`,
+    '', `#### CG ms per iteration (Poisson, b = ones, ${iterations} fixed iterations; SciPy once per column)`, '', cgTable,
+    '', '#### Dense LU and batched small systems (forward: solve + read x; fwd+bwd: gradients w.r.t. A and b read back)', '',
+    denseTable,
+  ].join('\n');
+  return {markdown, json: {date: new Date().toISOString(), load, rounds, iterations, cg: cgRows, dense: denseRows, versions}};
+}
+
+async function main(): Promise<void> {
+  if (process.env.TF_CPP_MIN_LOG_LEVEL == null) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
+  require('@tensorflow/tfjs-node');
+  await tf.setBackend('tensorflow');
+  const quick = process.argv.includes('--quick');
+  const report = runNodeEngine({quick});
+  console.log(`\n${report.markdown}`);
+  const out = process.env.BENCH_OUT_DIR ?? path.join(__dirname, 'results');
+  fs.mkdirSync(out, {recursive: true});
+  fs.writeFileSync(path.join(out, 'node-engine.md'), report.markdown + '\n');
+  fs.writeFileSync(path.join(out, 'node-engine.json'), JSON.stringify(report.json, null, 1) + '\n');
+}
+
+if (require.main === module) {
+  main().catch(error => {
+    console.error(error);
+    process.exit(1);
+  });
+}
