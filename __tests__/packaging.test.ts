@@ -80,7 +80,7 @@ describe('tfjs-linsolve-setup-node', () => {
 describe('check-package', () => {
   const shipped = [...new Set([...declaredFiles(PKG), 'package.json', 'README.md',
     'dist/index.mjs', 'dist/index.d.mts', 'dist/tfjs-linsolve.min.js',
-    'extend/package.json', 'layers/package.json', 'dist/core/registerGradients.js'])];
+    'core/package.json', 'extend/package.json', 'layers/package.json', 'dist/core/registerGradients.js'])];
 
   it('names every entry point of package.json', () => {
     expect(declaredFiles(PKG)).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts',

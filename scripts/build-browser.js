@@ -32,9 +32,10 @@ const esbuild = require('esbuild');
 
 const ROOT = path.resolve(__dirname, '..');
 const ENTRY = path.join(ROOT, 'src', 'index.ts');
-/** The package's entries: main, tfjs-linsolve/extend, tfjs-linsolve/layers (ESM file stems). */
+/** The package's entries: main, tfjs-linsolve/core, tfjs-linsolve/extend, tfjs-linsolve/layers (ESM file stems). */
 const ENTRIES = {
   'tfjs-linsolve.esm': ENTRY,
+  'tfjs-linsolve-core.esm': path.join(ROOT, 'src', 'coreApi.ts'),
   'tfjs-linsolve-extend.esm': path.join(ROOT, 'src', 'extend.ts'),
   'tfjs-linsolve-layers.esm': path.join(ROOT, 'src', 'layers', 'index.ts'),
 };

@@ -5,7 +5,7 @@
  *   dist/index.mjs     `import` in Node: re-exports the CommonJS build by name
  *   dist/index.d.mts   its types: the CommonJS build's declarations
  *
- * and the same for the other entries, dist/extend.mjs (tfjs-linsolve/extend) and
+ * and the same for the other entries, dist/coreApi.mjs (tfjs-linsolve/core), dist/extend.mjs (tfjs-linsolve/extend) and
  * dist/layers/index.mjs (tfjs-linsolve/layers), where their CommonJS files exist.
  *
  * A wrapper rather than a second build so that a program whose ESM and CommonJS parts both
@@ -23,7 +23,7 @@ const path = require('path');
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** The entries besides the main one, relative to dist/ (skipped where tsc emitted none). */
-const OTHER_ENTRIES = ['extend', 'layers/index'];
+const OTHER_ENTRIES = ['coreApi', 'extend', 'layers/index'];
 
 /** The named exports of the CommonJS file `dir/<entry>.js`. */
 function exportNames(dir, entry = 'index') {

@@ -11,7 +11,7 @@
  *   core + webgl + gradients          the same, registering tfjs-core's gradients itself
  *   before: umbrella import           the library's sources at BEFORE_REF (every file imported
  *                                     `@tensorflow/tfjs`, so the app bundled all of it)
- *   after: tfjs-linsolve              the ES-module build of the working tree (the `module`
+ *   after: tfjs-linsolve/core         the ES-module build of the working tree (the `module`
  *                                     condition a bundler takes), solve + a gradient
  *   after: + tfjs-linsolve/layers     the same app also building a solve layer
  *   @tensorflow/tfjs app + tfjs-linsolve   an app on the umbrella package, for reference
@@ -42,15 +42,16 @@ const b = tf.tensor1d([1, 2]);
 const SOLVE = `console.log(ls.solve(A, b), tf.grad(a => tf.sum(ls.solve(a, b)))(A));
 `;
 
-/** The apps: name → entry source (`LIB` and `LAYERS` stand for the library's entries). */
+/** The apps: name → entry source (`LIB`, `CORE` and `LAYERS` stand for the library's entries). */
 function apps() {
   return [
     ['core + webgl', `${PRELUDE}${APP_OPS}console.log(tf.matMul(A, tf.reshape(b, [2, 1])));\n`],
     ['core + webgl + gradients', `${PRELUDE}import '@tensorflow/tfjs-core/dist/register_all_gradients';\n` +
       `${APP_OPS}console.log(tf.grad(a => tf.sum(tf.matMul(a, a)))(A));\n`],
     ['before: umbrella import', `${PRELUDE}import * as ls from 'BEFORE';\n${APP_OPS}${SOLVE}`],
-    ['after: tfjs-linsolve', `${PRELUDE}import * as ls from 'LIB';\n${APP_OPS}${SOLVE}`],
-    ['after: + tfjs-linsolve/layers', `${PRELUDE}import * as ls from 'LIB';\nimport * as lsLayers from 'LAYERS';\n` +
+    ['after: tfjs-linsolve/core', `${PRELUDE}import * as ls from 'CORE';\n${APP_OPS}${SOLVE}`],
+    ['after: tfjs-linsolve (with ls.layers)', `${PRELUDE}import * as ls from 'LIB';\n${APP_OPS}${SOLVE}`],
+    ['after: tfjs-linsolve/core + tfjs-linsolve/layers', `${PRELUDE}import * as ls from 'CORE';\nimport * as lsLayers from 'LAYERS';\n` +
       `${APP_OPS}${SOLVE}console.log(lsLayers.linearSolve({}));\n`],
     ['@tensorflow/tfjs app + tfjs-linsolve', `import * as tf from '@tensorflow/tfjs';\nimport * as ls from 'LIB';\n` +
       `${APP_OPS}${SOLVE}`],
@@ -72,12 +73,12 @@ function sourcesAt(ref, dir) {
   return path.join(dir, 'src', 'index.ts');
 }
 
-/** Maps the placeholders LIB, LAYERS and BEFORE to files. */
+/** Maps the placeholders LIB, CORE, LAYERS and BEFORE to files. */
 function placeholders(map) {
   return {
     name: 'placeholders',
     setup(build) {
-      build.onResolve({filter: /^(LIB|LAYERS|BEFORE)$/}, args => ({path: map[args.path]}));
+      build.onResolve({filter: /^(LIB|CORE|LAYERS|BEFORE)$/}, args => ({path: map[args.path]}));
     },
   };
 }
@@ -119,6 +120,7 @@ async function main() {
     await buildEsmBundle(esm);
     const map = {
       LIB: path.join(esm, 'tfjs-linsolve.esm.mjs'),
+      CORE: path.join(esm, 'tfjs-linsolve-core.esm.mjs'),
       LAYERS: path.join(esm, 'tfjs-linsolve-layers.esm.mjs'),
       BEFORE: sourcesAt(before, path.join(scratch, 'before')),
     };

@@ -6,7 +6,7 @@
  *
  * A file may import its own layer and the layers below it, never above. Code above `solve`
  * (src/layers, ode, learned, sublinear, linalg, tools) imports the library only through its
- * public API, src/index.ts (and the entries src/extend.ts, src/layers/index.ts); so do testing/, bench/ and examples/ (bench may also use testing/
+ * public API, src/index.ts (and the entries src/coreApi.ts, src/extend.ts, src/layers/index.ts; code above solve other than the layers imports src/coreApi.ts, so tfjs-linsolve/core never loads tfjs-layers); so do testing/, bench/ and examples/ (bench may also use testing/
  * the browser harness under __tests__/browser, and the build scripts). Packages (@tensorflow/*, node builtins,
  * dev tools) are not restricted here.
  *
@@ -20,6 +20,8 @@ const LAYERS = ['core', 'kernels', 'operators', 'solvers', 'adjoints', 'api'];
 const LAYER_OF_FOLDER = {core: 0, kernels: 1, operators: 2, gallery: 2, solvers: 3, adjoints: 4};
 const ABOVE_SOLVE = ['layers', 'ode', 'learned', 'sublinear', 'linalg', 'tools'];
 const PUBLIC_API = 'src/index.ts';
+/** The main entry without the layers (tfjs-linsolve/core), which code above solve imports. */
+const CORE_API = 'src/coreApi.ts';
 /** The extension entry (tfjs-linsolve/extend): public too, for code that builds on the library. */
 const EXTEND_API = 'src/extend.ts';
 /** The layers entry (tfjs-linsolve/layers), public to testing/, bench/ and examples/. */
@@ -30,15 +32,19 @@ function ruleOf(file) {
   const parts = file.split('/');
   if (parts[0] === 'src') {
     // The public API re-exports every layer, and what is built above solve.
-    if (file === PUBLIC_API || file === EXTEND_API) return null;
+    if (file === PUBLIC_API || file === CORE_API || file === EXTEND_API) return null;
     if (parts.length === 2) return {layer: LAYERS.indexOf('api')};
-    if (ABOVE_SOLVE.includes(parts[1])) return {allow: [PUBLIC_API, EXTEND_API, `src/${parts[1]}/`], what: `src/${parts[1]}`};
+    if (ABOVE_SOLVE.includes(parts[1])) {
+      // Only the layers may import the main entry: the rest stays clear of tfjs-layers.
+      const api = parts[1] === 'layers' ? [PUBLIC_API, CORE_API] : [CORE_API];
+      return {allow: [...api, EXTEND_API, `src/${parts[1]}/`], what: `src/${parts[1]}`};
+    }
     if (parts[1] in LAYER_OF_FOLDER) return {layer: LAYER_OF_FOLDER[parts[1]]};
     return {allow: [PUBLIC_API], what: `src/${parts[1]}`};
   }
-  if (parts[0] === 'testing') return {allow: [PUBLIC_API, EXTEND_API, LAYERS_API, 'testing/'], what: 'testing'};
-  if (parts[0] === 'bench') return {allow: [PUBLIC_API, EXTEND_API, LAYERS_API, 'testing/', 'bench/', '__tests__/browser/', 'scripts/'], what: 'bench'};
-  if (parts[0] === 'examples') return {allow: [PUBLIC_API, EXTEND_API, LAYERS_API, 'testing/', 'examples/'], what: 'examples'};
+  if (parts[0] === 'testing') return {allow: [PUBLIC_API, CORE_API, EXTEND_API, LAYERS_API, 'testing/'], what: 'testing'};
+  if (parts[0] === 'bench') return {allow: [PUBLIC_API, CORE_API, EXTEND_API, LAYERS_API, 'testing/', 'bench/', '__tests__/browser/', 'scripts/'], what: 'bench'};
+  if (parts[0] === 'examples') return {allow: [PUBLIC_API, CORE_API, EXTEND_API, LAYERS_API, 'testing/', 'examples/'], what: 'examples'};
   return null;
 }
 

@@ -24,9 +24,9 @@ const REQUIRED = ['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts
   'dist/index.d.mts', 'dist/tfjs-linsolve.esm.mjs', 'dist/tfjs-linsolve.min.js',
   'scripts/setup-tfjs-node.js',
   // The subpath entries, their stubs for resolvers without exports, the CommonJS gradients.
-  'dist/extend.js', 'dist/extend.mjs', 'dist/layers/index.js', 'dist/layers/index.mjs',
+  'dist/coreApi.js', 'dist/coreApi.mjs', 'dist/tfjs-linsolve-core.esm.mjs', 'dist/extend.js', 'dist/extend.mjs', 'dist/layers/index.js', 'dist/layers/index.mjs',
   'dist/tfjs-linsolve-extend.esm.mjs', 'dist/tfjs-linsolve-layers.esm.mjs',
-  'extend/package.json', 'layers/package.json', 'dist/core/registerGradients.js'];
+  'core/package.json', 'extend/package.json', 'layers/package.json', 'dist/core/registerGradients.js'];
 const FORBIDDEN = /(^|\/)(node_modules|\.cache|__tests__)\/|\.(whl|tgz|log)$/;
 
 function sh(cmd, args, opts = {}) {

@@ -90,6 +90,9 @@ function checkError(ls, tf) {
   throw new Error('a b of the wrong length did not throw');
 }
 function checkEntries(ls, lsLayers, extend) {
+  if (ls.layers == null || ls.layers.linearSolve !== lsLayers.linearSolve) {
+    throw new Error('ls.layers is not the tfjs-linsolve/layers entry');
+  }
   if (typeof lsLayers.linearSolve !== 'function' || typeof extend.CGSolver !== 'function') {
     throw new Error('tfjs-linsolve/layers or tfjs-linsolve/extend is missing its exports');
   }
@@ -244,7 +247,7 @@ async function appChecks(tmp, tarball) {
   });
 }
 
-// An app on tfjs-core alone: no tfjs-layers installed; the library registers the gradients.
+// An app on tfjs-core alone, through tfjs-linsolve/core: no tfjs-layers installed; the library registers the gradients.
 const CORE_CHECK = `
 function checkGradient(tf, ls) {
   // L = sum(x), x = A⁻¹b: ∂L/∂A = −λxᵀ with Aᵀλ = 1, λ = [2/11, 3/11], x = [1/11, 7/11].
@@ -257,7 +260,7 @@ function checkGradient(tf, ls) {
 const CORE_APP_FILES = {
   'core.cjs': `const tf = require('@tensorflow/tfjs-core');
 require('@tensorflow/tfjs-backend-cpu');
-const ls = require('tfjs-linsolve');
+const ls = require('tfjs-linsolve/core');
 ${CHECK_X}${CORE_CHECK}
 let layers = 'absent';
 try { require.resolve('@tensorflow/tfjs-layers'); layers = 'installed'; } catch (e) {}
@@ -266,7 +269,7 @@ console.log('CORE_CJS_OK ' + JSON.stringify({x, gradient: checkGradient(tf, ls),
 `,
   'core.mjs': `import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import * as ls from 'tfjs-linsolve';
+import * as ls from 'tfjs-linsolve/core';
 ${CHECK_X}${CORE_CHECK}
 console.log('CORE_ESM_OK ' + JSON.stringify({x: checkX(ls.solve([[4, 1], [1, 3]], [1, 2])), gradient: checkGradient(tf, ls)}));
 `,

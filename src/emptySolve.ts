@@ -3,7 +3,7 @@
  * (B = 0). The answer is the empty x (A⁻¹ of nothing), exactly, with no solver run; kernels
  * that assume at least one row or column (oneHot, reductions) never see it.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator} from './operators/LinearOperator';
 import type {LinearSolveResult} from './linearSolve';
 

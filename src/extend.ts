@@ -5,7 +5,7 @@
  * `method: 'name'` and `'auto'`, or pick a solver the way `solve` does.
  *
  * ```ts
- * import * as tf from '@tensorflow/tfjs';
+ * import * as tf from '@tensorflow/tfjs-core';
  * import * as ls from 'tfjs-linsolve';
  * import {CGSolver, registerSolver} from 'tfjs-linsolve/extend';
  *

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {chooseSolver} from './solvers/chooseSolver';
 import {checkSolverOptions} from './solvers/registry';
 import {SolverState} from './solvers/Solver';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator, isLinearOperator} from './operators/LinearOperator';
 import {DenseOperator} from './operators/DenseOperator';
 import {chooseSolver} from './solvers/chooseSolver';

@@ -12,7 +12,7 @@
  * x for an iterative method: its forward converges at its first check (one readback), and its
  * backward is the implicit adjoint's one transposed solve (synchronous, as every tfjs backward).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator} from './operators/LinearOperator';
 import {LinearSolveResult, asOperator, canonicalX0, chooseAdjoint, rightHandLayout} from './linearSolve';
 import {chooseSolver} from './solvers/chooseSolver';

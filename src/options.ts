@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator, OperatorTag, isLinearOperator} from './operators/LinearOperator';
 import {MethodName} from './solvers/chooseSolver';
 import {Solver, SolverOptions} from './solvers/Solver';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator} from '../operators/LinearOperator';
 import {Solver, SolverOptions} from '../solvers/Solver';
 import {OnFailure, SolveStats} from '../core/SolveStats';

@@ -15,7 +15,7 @@
  * The backward reuses the forward's solver state (its factorisation) and is a call of this
  * same function, so λ is itself differentiable.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {Adjoint, SolveProblem} from './Adjoint';
 import {SolverState} from '../solvers/Solver';
 import {reportFailure} from './reportFailure';

@@ -17,7 +17,7 @@
  * solve, and a learned M gets a gradient (proportional to the residual of x̂, since the exact
  * solution does not depend on M).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {Adjoint, SolveProblem} from './Adjoint';
 import {reportFailure} from './reportFailure';
 import {SolveStats} from '../core/SolveStats';

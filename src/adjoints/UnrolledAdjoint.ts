@@ -6,7 +6,7 @@
  * gradient never sees. Memory grows linearly with the iterations (each step's tensors stay
  * on the tape); use `fixedIterations` for a fixed graph.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {Adjoint, SolveProblem} from './Adjoint';
 import {reportFailure} from './reportFailure';
 import {SolveStats} from '../core/SolveStats';

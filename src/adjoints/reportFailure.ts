@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator} from '../operators/LinearOperator';
 import {LinearSolveError, LinearSolveErrorCode} from '../core/LinearSolveError';
 import {OnFailure, SolveStats, SolveStatus} from '../core/SolveStats';

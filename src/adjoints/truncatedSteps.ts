@@ -7,7 +7,7 @@
  * radius of the step's error map below 1 whatever A's diagonal dominance.
  */
 import {isPreconditionerSpec, spdForSpdA} from '../solvers/krylov/builtinPreconditioner';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator} from '../operators/LinearOperator';
 import {Solver, SolverOptions} from '../solvers/Solver';
 import {IterativeState, initIterative} from '../solvers/krylov/iterative';

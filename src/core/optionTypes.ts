@@ -3,7 +3,7 @@
  * exist at run time, and a wrong type must be a LinearSolveError that says what to pass,
  * never a silently different solve or a TypeError from deep inside.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearSolveError} from './LinearSolveError';
 import {OperatorTag} from './tags';
 import {isArrayInput} from './tensorLike';

@@ -4,7 +4,7 @@
  * read back, and receives their values. `readSync` drives it with one `dataSync`; `readAsync`
  * with `await data()`, so the page's thread is free while the GPU finishes the queued work.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Builds the tensors that one readback returns (scalars mostly; larger ones arrive flattened, in order). */
 export type Readback = () => tf.Tensor[];

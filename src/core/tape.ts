@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {guardBackward} from './tapeGuard';
 
 /** The forward of a custom-gradient op: inputs are tensors, `save` keeps tensors for the backward. */

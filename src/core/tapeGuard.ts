@@ -6,7 +6,7 @@
  * being differentiated, or inside a gradient function, strands them (measured: two tensors
  * per taped op). These guards dispose what tfjs would have disposed.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 interface TapeNode {saved?: tf.Tensor[]}
 interface EngineState {activeTape: TapeNode[] | null; gradientDepth: number}

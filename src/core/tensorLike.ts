@@ -4,7 +4,7 @@
  * converted it owns and disposes. Anything else, and anything that would convert silently to
  * NaN (strings, booleans, ragged arrays), is a LinearSolveError naming what to pass.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearSolveError} from './LinearSolveError';
 
 /**

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearSolveError} from './LinearSolveError';
 import {NumericTensorLike, isArrayInput, toFloat32Tensor} from './tensorLike';
 

@@ -2,7 +2,7 @@
  * The 2-D Poisson matrix: the standard test problem of sparse solvers (Saad, Iterative Methods
  * for Sparse Linear Systems, 2nd ed., §2.2; SciPy's and MATLAB's `gallery('poisson', m)`).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {sparse, SparseOperator} from '../operators/sparse/SparseOperator';
 import {LinearSolveError} from '../core/LinearSolveError';
 

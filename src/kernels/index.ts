@@ -12,7 +12,7 @@
  * work on every backend — including kernels, like tfjs-node's ops called by name or the cpu's
  * typed-array loops, that the tape cannot see.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {customOp, isRecording} from '../core/tape';
 import {Kernels, LUFactors, Triangle} from './Kernels';
 import {kernels, registerFallbackKernels, registerKernels} from './registry';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {Kernels} from './Kernels';
 
 /** The name of the active backend ('cpu', 'tensorflow', 'wasm', 'webgl', …). */

@@ -4,7 +4,7 @@
  * (in exact arithmetic) no gradient: M learns from log κ₂(MA) (`conditionNumberLoss`), which
  * the layer adds to the model's training loss, weighted by `conditionWeight`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import * as ls from '../index';
 import {detached} from './detached';
 import {LayerArgs, SOLVE_KEYS, Shape, SolveConfig, checkSystemShapes, inputShapes, shapeError, solveConfigOf, tensorsOf} from './solveConfig';

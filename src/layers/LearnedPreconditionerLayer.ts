@@ -4,7 +4,7 @@
  * layer's weights, differentiated by unrolling (or a truncated adjoint) so that M⁻¹ gets a
  * gradient — the implicit gradient of the exact solution does not depend on M at all.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import * as ls from '../index';
 import {LayerArgs, Shape, checkAdjoint, checkSystemShapes, inputShapes, shapeError, tensorsOf} from './solveConfig';
 import {InitializerConfig, Initializer, initializerOf, serializeInitializer} from './initializers';

@@ -2,7 +2,7 @@
  * A solve as a tfjs layer: x = A⁻¹b per sample, differentiable with respect to A and b (and so
  * to every layer upstream that built them) through `ls.solve` and its adjoints.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import * as ls from '../index';
 import {LayerArgs, SOLVE_KEYS, Shape, SolveConfig, checkSystemShapes, inputShapes, solveConfigOf, tensorsOf} from './solveConfig';
 

@@ -8,7 +8,7 @@
  *
  * It applies to `[n, k]` blocks and to `[B, n, k]` (a batched solve), the same M⁻¹ for every member.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import * as ls from '../index';
 
 /** 'inverse': M⁻¹ = D⁻¹ + VVᵀ applied directly; 'woodbury': M = D + UUᵀ inverted by the Woodbury identity. */

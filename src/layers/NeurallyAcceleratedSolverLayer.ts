@@ -11,7 +11,7 @@
  * and the direction z = D̃⁻¹(r̂ + N). The readout starts at zero, so an untrained layer is Jacobi:
  * Jacobi-preconditioned steepest descent ('descent') or Jacobi-PCG ('flexible').
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import * as ls from '../index';
 import {LayerArgs, Shape, inputShapes, sameDim, shapeError, tensorsOf} from './solveConfig';
 

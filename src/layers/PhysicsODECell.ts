@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import * as ls from '../index';
 import {addMlpWeights, MlpWeights, physicsRate, readMlp} from './physicsDynamics';
 

@@ -3,7 +3,7 @@
  * layer that learns a PDE's coefficients) or an input `[batch, nnz]` from upstream layers.
  * Gradients reach the values on the pattern only.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import * as ls from '../index';
 import {
   LayerArgs, SOLVE_KEYS, Shape, SolveConfig, checkSystemShapes, inputShapes, sameDim, shapeError, solveConfigOf, tensorsOf,

@@ -9,7 +9,7 @@
  * at initialisation exactly k steps of CG from x₀ = 0. Differentiated by backpropagation
  * through the steps.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import * as ls from '../index';
 import {detached} from './detached';
 import {LayerArgs, Shape, checkSystemShapes, inputShapes, shapeError, tensorsOf} from './solveConfig';

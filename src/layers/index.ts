@@ -3,7 +3,7 @@
  * model (registered with `tf.serialization.registerClass` when the package is imported), and
  * take a batch axis like every tfjs layer.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import {LinearSolveLayer} from './LinearSolveLayer';
 import {SparseSolveLayer} from './SparseSolveLayer';
 import {UnrolledSolverLayer} from './UnrolledSolverLayer';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import * as ls from '../index';
 
 /** tfjs-layers' Initializer (not exported by name from @tensorflow/tfjs). */

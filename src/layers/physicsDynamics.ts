@@ -6,7 +6,7 @@
  *   dy/dt = A(y)⁻¹ F,
  * one batched Cholesky `ls.solve` per evaluation, differentiable through A and F.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import * as ls from '../index';
 
 /** A layer weight as `addWeight` returns it. */

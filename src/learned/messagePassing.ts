@@ -11,8 +11,8 @@
  * so it runs on every backend (no gather/segment sum) and its gradient reaches H, the weights
  * and A's values.
  */
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 import {untaped} from './untaped';
 
 /** The weights of one `messagePassing` layer, F input and H output channels. */

@@ -13,8 +13,8 @@
  * minimises ‖e‖_A along d; otherwise the residual's, α = (Ad)ᵀr / ‖Ad‖², which minimises ‖r‖
  * along d (and 'flexible' becomes GCR with one stored direction, Eisenstat, Elman & Schultz 1983).
  */
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 import {guardedDivide, untaped} from './untaped';
 
 /** The direction function: the current iterate and residual (`[n, 1]`, `[B, n, 1]` blocks) → z, same shape. */

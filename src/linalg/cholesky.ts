@@ -4,8 +4,8 @@
  * decomposition", 2016; PyTorch's `cholesky_backward`): Ā = ½(S + Sᵀ) with
  * S = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹, Φ the lower triangle with its diagonal halved.
  */
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 import {flatOp} from './customOp';
 import {flagOf, LinalgOptions, onFailureOf, reportFailure} from './linalgOptions';
 import {floatInput, squareShape} from './matrixBatch';

@@ -2,8 +2,8 @@
  * x = A⁻¹b from A = L Lᵀ: y = L⁻¹b, x = L⁻ᵀy (Golub & Van Loan, §4.2). Differentiable in b and
  * L: with ȳ = L⁻¹x̄, b̄ = L⁻ᵀȳ and L̄ = −tril(x ȳᵀ + b̄ yᵀ).
  */
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 import {flatOp, Forward} from './customOp';
 import {flagOf, LinalgOptions, onFailureOf} from './linalgOptions';
 import {floatInput, Input, squareShape} from './matrixBatch';

@@ -6,8 +6,8 @@
  * convergence (the envelope theorem: u and v are stationary), so gradients reach whatever
  * built A without differentiating the iterations.
  */
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 import {detached} from './detached';
 
 /** Options of `conditionNumber`. */

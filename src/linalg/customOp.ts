@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {sizeOf} from './matrixBatch';
 
 /** The forward of a custom-gradient op: tensor inputs, `save` for what the backward reads. */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * `fn()` computed with the gradient tape off, as a tensor no gradient flows through: tfjs has

@@ -3,7 +3,7 @@
  * (Golub & Van Loan, §3.2.9), with the gradients ∂det/∂A = det·A⁻ᵀ and ∂log|det|/∂A = A⁻ᵀ
  * (Jacobi's formula), A⁻ᵀ computed from the same factors. Shared by det, logdet and slogdet.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {flatOp} from './customOp';
 import {floatInput, squareShape} from './matrixBatch';
 import {isRecording} from './recording';

@@ -2,8 +2,8 @@
  * A⁻¹ = U⁻¹ L⁻¹ P from the LU factorisation with partial pivoting (Golub & Van Loan, §3.4.9),
  * differentiable: Ā = −A⁻ᵀ Ḡ A⁻ᵀ.
  */
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 import {flatOp} from './customOp';
 import {LinalgOptions, onFailureOf, reportFailure} from './linalgOptions';
 import {floatInput, squareShape} from './matrixBatch';

@@ -1,4 +1,4 @@
-import * as ls from '../index';
+import * as ls from '../coreApi';
 
 /** Options every checked `ls.linalg` op takes. */
 export interface LinalgOptions {

@@ -4,8 +4,8 @@
  * Ā = Pᵀ L⁻ᵀ (tril₋(Lᵀ L̄) + triu(Ū Uᵀ)) U⁻ᵀ (the square case of PyTorch's
  * `linalg_lu_backward`; TensorFlow's LuGrad), written in differentiable triangular solves.
  */
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 import {adopt, flatOp} from './customOp';
 import {LinalgOptions, onFailureOf, reportFailure} from './linalgOptions';
 import {floatInput, squareShape} from './matrixBatch';

@@ -2,8 +2,8 @@
  * What the LU-based ops share: the backend's LU with partial pivoting, P A = L U (Golub & Van
  * Loan, Alg. 3.4.1), as one packed matrix, and A⁻¹ = U⁻¹ L⁻¹ P from it.
  */
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 import {triangleMask} from './masks';
 import {permutationMatrix} from './permutation';
 

@@ -3,8 +3,8 @@
  * Differentiable in b and in the factors: with λ = U⁻ᵀx̄ and μ = L⁻ᵀλ,
  * b̄ = Pᵀμ, Ū = −triu(λxᵀ), L̄ = −tril₋(μyᵀ) where y = L⁻¹Pb.
  */
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 import {flatOp, Forward} from './customOp';
 import {LinalgOptions, onFailureOf} from './linalgOptions';
 import {broadcastBatch, floatInput, Input, squareShape} from './matrixBatch';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * 1 on a triangle of an n×n matrix, 0 elsewhere: `'lower'`/`'upper'` include the diagonal,

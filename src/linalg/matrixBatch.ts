@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 
 /** A float32 tensor made from what the caller passed, and whether it was made here (to dispose). */
 export interface Input {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * P as a `[B, n, n]` float matrix from row indices `perm` `[B, n]` (row i of P·A is row
@@ -17,7 +17,7 @@ export function permutationSign(perm: tf.Tensor): tf.Tensor {
   if (n === 1) return tf.ones([batch]);
   return tf.tidy(() => {
     const p = tf.cast(perm, 'float32');
-    const later = tf.linalg.bandPart(tf.ones([n, n]), 0, -1).sub(tf.eye(n));   // i < j
+    const later = tf.sub(tf.linalg.bandPart(tf.ones([n, n]), 0, -1), tf.eye(n));   // i < j
     const inversions = tf.sum(tf.mul(tf.cast(tf.greater(tf.expandDims(p, 2), tf.expandDims(p, 1)), 'float32'), later), [1, 2]);
     return tf.sub(1, tf.mul(2, tf.mod(inversions, 2)));
   });

@@ -3,8 +3,8 @@
  * kernel. Differentiable in B and A: B̄ = M⁻ᵀX̄ (the transposed solve) and M̄ = −B̄Xᵀ on M's
  * triangle (strictly, with a unit diagonal).
  */
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 import {flatOp, Forward} from './customOp';
 import {flagOf, LinalgOptions, onFailureOf} from './linalgOptions';
 import {floatInput, Input, squareShape} from './matrixBatch';

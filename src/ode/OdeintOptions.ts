@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
-import {LinearSolveError} from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import {LinearSolveError} from '../coreApi';
 
 /** The integrators `odeint` knows. */
 export type OdeMethod = 'euler' | 'rk4' | 'dopri5' | 'backwardEuler' | 'sdirk2';

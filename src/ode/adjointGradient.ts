@@ -9,7 +9,7 @@
  * Chen & Lyons 2021). Memory is independent of the number of steps; the gradient is that of the
  * ODE, not of the discrete forward, and is unreliable for stiff or chaotic f.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {Dynamics} from './explicitStep';
 import {integrate, IntegrateSpec, IntegrateStats} from './integrate';
 import {vjp} from './vjp';

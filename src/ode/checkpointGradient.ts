@@ -6,7 +6,7 @@
  * segment first. The gradient is that of the discrete forward, exactly as 'direct' gives it,
  * with memory ∝ k + steps/k instead of ∝ steps (Griewank & Walther, Evaluating Derivatives).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {Dynamics} from './explicitStep';
 import {integrate, IntegrateSpec, IntegrateStats, Plan, runPlan} from './integrate';
 import {vjp} from './vjp';

@@ -8,7 +8,7 @@
  * y0 + hΣ β_i(s) k_i with weights β(s) computed in JavaScript: one stage combination on the
  * device instead of four.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {combine} from './explicitStep';
 import {DOPRI5} from './tableaux';
 

@@ -2,7 +2,7 @@
  * One step of an explicit Runge–Kutta method given by its Butcher tableau (Hairer, Nørsett &
  * Wanner, Solving ODEs I, §II.1): k_i = f(t + c_i h, y0 + hΣ_j a_ij k_j), y1 = y0 + hΣ b_i k_i.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {ExplicitTableau} from './tableaux';
 
 /** The right-hand side with time as a float64 JS number (made a float32 scalar only for f). */

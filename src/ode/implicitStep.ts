@@ -11,8 +11,8 @@
  * A batched state [batch, n] assumes each row's dynamics depend on that row only (as for any
  * tf.layers batch); a state [n] is one system.
  */
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 import {Dynamics} from './explicitStep';
 import {SDIRK2_GAMMA} from './tableaux';
 import {untaped, vjp} from './vjp';

@@ -5,8 +5,8 @@
  * output time on the grid. Replaying a plan (for checkpointed gradients) repeats the same
  * arithmetic step by step, so its result is the forward's.
  */
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 import {dopri5Interpolate} from './denseOutput';
 import {Dynamics, explicitStep} from './explicitStep';
 import {backwardEulerStep, NewtonSpec, sdirk2Step} from './implicitStep';

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 import {adjointOdeint} from './adjointGradient';
 import {checkpointedOdeint} from './checkpointGradient';
 import {Dynamics} from './explicitStep';

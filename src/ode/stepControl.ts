@@ -11,7 +11,7 @@
  * clamped to [0.2, 10], never growing right after a rejection. All of it is JS numbers off the
  * tape: one scalar readback per step.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {Dynamics} from './explicitStep';
 import {untaped} from './vjp';
 

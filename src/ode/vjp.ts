@@ -10,7 +10,7 @@
  * the caller's tape, and the caller's tape survives. The result is a constant to any outer
  * gradient (no second order through it).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 interface EngineState {activeTape: unknown; gradientDepth: number; kernelDepth: number}
 

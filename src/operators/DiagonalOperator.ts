@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {BaseOperator, LinearOperator, OperatorTag} from './LinearOperator';
 import {asFloat32} from '../core/validate';
 import {validateTags} from '../core/optionTypes';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {isRecording, offTape} from '../core/tape';
 import {TINY} from '../core/float32';
 import {divNoNan, kernels} from '../kernels';

@@ -5,7 +5,7 @@
  * converged) nor overflow (b = 1e20), as LAPACK's `snrm2` avoids by scaling before squaring.
  * Tolerances are relative, so they are unchanged; atol and x0 are scaled with b.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {Solver, SolverOptions, SolverResult, SolverState} from './Solver';
 import {isRecording, offTape} from '../core/tape';
 import {kernels} from '../kernels';

@@ -2,8 +2,8 @@
  * Options and results of the single-entry estimators (`estimateEntry`, `estimateFunctional`,
  * `localSolve`).
  */
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 
 /** How to estimate: see the README's "Single entries in sublinear time" for when each applies. */
 export type EstimateMethod = 'neumann' | 'backwardPush' | 'randomWalk' | 'bidirectional' | 'auto';

@@ -11,8 +11,8 @@
  * - the margins (needed to certify any bound) are one O(nnz) pass per `values` tensor.
  * Every query after that reads only the rows it touches.
  */
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 
 /** Row- and column-compressed layouts of one pattern, entry indices kept (for gradients). */
 export interface Layout {

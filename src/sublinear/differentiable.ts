@@ -7,8 +7,8 @@
  * writes O(nnz + n) numbers, but only the entries a method touched are nonzero and computing
  * them is local.
  */
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 import {BoundKind, EstimateMethod, EstimateResult} from './EstimateOptions';
 
 /** Gradient of the estimate: by index (sparse, a Map) or dense. */

@@ -1,6 +1,6 @@
 /** The public single-entry estimator xᵢ = (A⁻¹b)ᵢ. */
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 import {EstimateOptions, EstimateResult} from './EstimateOptions';
 import {estimateQuery} from './estimateFunctional';
 

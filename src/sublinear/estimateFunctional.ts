@@ -1,6 +1,6 @@
 /** The public functional estimator cᵀA⁻¹b and its method choice. */
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 import {EstimateOptions, EstimateResult, ResolvedEstimateOptions, resolveEstimateOptions} from './EstimateOptions';
 import {HostEstimate, differentiableResult} from './differentiable';
 import {HostSystem, hostSystem} from './HostSystem';

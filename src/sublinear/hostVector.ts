@@ -3,8 +3,8 @@
  * O(n), cached per tensor, since tfjs tensors are immutable) together with its norms; a query
  * vector may instead be given sparse, `{indices, values}`, which costs only its support.
  */
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 
 /** A dense vector read back to the host, with the norms the certificates need. */
 export interface HostVector {

@@ -2,8 +2,8 @@
  * A local solve for a sparse right-hand side by forward push (Andersen, Chung & Lang, FOCS
  * 2006, generalised to strictly column-dominant A): see push.ts.
  */
-import * as tf from '@tensorflow/tfjs';
-import * as ls from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ls from '../coreApi';
 import {reportFailure, resolveEstimateOptions} from './EstimateOptions';
 import {hostSystem} from './HostSystem';
 import {SparseVectorSpec, sparseInput} from './hostVector';

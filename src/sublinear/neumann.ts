@@ -10,7 +10,7 @@
  * stored entry: the cost is K·nnz, LINEAR in n, never sublinear. It is the baseline the local
  * methods are measured against, and the way to a certified answer on column-dominant A.
  */
-import * as ls from '../index';
+import * as ls from '../coreApi';
 import {HostSystem} from './HostSystem';
 
 /** The query's norms that turn a bound on x into a bound on cᵀx. */

@@ -3,7 +3,7 @@
  * 'notApplicable' refusal when it fails: the local methods are not sublinear, or not correct,
  * without it, and a wrong answer is worse than none.
  */
-import * as ls from '../index';
+import * as ls from '../coreApi';
 import {HostSystem} from './HostSystem';
 
 const ALTERNATIVE = 'For weakly dominant or merely SPD systems (e.g. the 2-D Poisson matrix) use ' +

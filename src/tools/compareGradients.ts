@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
-import type {SolveOptions} from '../index';
+import * as tf from '@tensorflow/tfjs-core';
+import type {SolveOptions} from '../coreApi';
 
 /** An `adjoint` option value, as `compareGradients` passes it to the loss. */
 export type AdjointChoice = NonNullable<SolveOptions['adjoint']>;

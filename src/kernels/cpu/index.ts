@@ -3,7 +3,7 @@
  * typed-array loop in float64 and one write beat thousands of tf ops (tf-ops LU n=500 took
  * ~30 s there; a COO product beats gather + multiply + sum ~30×).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {Kernels} from '../Kernels';
 import {choleskyFactorArrays, cooProduct, luFactorArrays, triangularSolveArrays} from './typedArrays';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** An attribute of a native TensorFlow op, as tfjs-node's binding takes it. */
 export interface NativeAttr {name: string; type: number; value: unknown}

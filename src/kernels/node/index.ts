@@ -3,7 +3,7 @@
  * validate indices in JavaScript and lack LU, Cholesky and triangular solves; the native
  * kernels do not, and cost ~10 µs a dispatch instead of ~25–40 µs.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {CooPattern, Kernels, LUFactors} from '../Kernels';
 import {NativeOps, nativeOps} from './NativeOps';
 

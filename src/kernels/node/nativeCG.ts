@@ -19,7 +19,7 @@
  * Nothing here knows about operators or options: `solvers/krylov/nodeEngine.ts` decides when
  * to call it and what the product is.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {NativeOps} from './NativeOps';
 
 /** How a native CG solve ended (a subset of `SolveStatus`). */

@@ -4,7 +4,7 @@
  * on the device and read back once, which GPU backends need; backends whose data is on the
  * host override them with fewer, cheaper kernels.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Column-wise 2-norms of `[..., n, k]` → `[..., 1, k]`. */
 export function columnNorm(a: tf.Tensor): tf.Tensor {

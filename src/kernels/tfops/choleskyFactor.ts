@@ -3,7 +3,7 @@
  * outer-product form): one rank-1 update per column, no readback. A non-positive pivot gives
  * NaN from there on, which the solver's pivot check reports.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** L with A = L Lᵀ for a batch `[B, n, n]`. */
 export function choleskyFactor(a: tf.Tensor): tf.Tensor {

@@ -4,7 +4,7 @@
  * appended to `values`). Gather + multiply + sum over padded rows is fast on every backend,
  * unlike segment sums (absent on WASM, O(segments × nnz) on WebGL).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {CooPattern} from '../Kernels';
 
 /** The padded-row layout of A or Aᵀ. */

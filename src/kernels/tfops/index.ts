@@ -2,7 +2,7 @@
  * The tf-ops kernels: formulations that run on any backend (webgl, wasm, webgpu, and every
  * backend for whatever it registers nothing better), and that keep work on the device.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {Kernels} from '../Kernels';
 import {luFactor} from './luFactor';
 import {choleskyFactor} from './choleskyFactor';

@@ -3,7 +3,7 @@
  * Alg. 3.4.1, right-looking): each step picks its pivot on the device (argMax), so nothing is
  * read back; the runs on GPUs and WASM, about 50 kernels per column.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LUFactors} from '../Kernels';
 
 /** P A = L U for a batch `[B, n, n]`: the packed factors, P as row indices `[B, n]`, the pivots. */

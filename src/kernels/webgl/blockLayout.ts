@@ -4,7 +4,7 @@
  * third more per fetch under SwiftShader (a copy of 16 384 values: 0.41 ms flat, 0.61 ms 3-D);
  * 3-D otherwise.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 export interface BlockLayout {
   batch: number;

@@ -8,7 +8,7 @@
  * The update touches rows already solved too (no masks), which are never read again, so a
  * packed LU factor's other triangle is never used — as in the tf-ops substitution.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {Triangle} from '../Kernels';
 import {PANEL} from './hybridLU';
 

@@ -6,7 +6,7 @@
  * the vectors (pᵀAp, x, r, rᵀz, p; one more for rᵀr when preconditioned) and three one-texel
  * programs, against ~40 tf kernels in the tf-ops step.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {CGVectors} from '../FusedKrylov';
 import {columnDotProgram} from './columnDotProgram';
 import {BlockLayout, asScalar, asVector, blockLayout, reshapeIfNeeded} from './blockLayout';

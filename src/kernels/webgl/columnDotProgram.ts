@@ -3,7 +3,7 @@
  * u∘v (∘w), one fragment per chunk, the second sums the chunk totals — √n-sized work per
  * fragment in both, instead of tfjs's generic reduction over a materialised product.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {BlockLayout} from './blockLayout';
 import {WebglProgram, runProgram} from './webglEngine';
 

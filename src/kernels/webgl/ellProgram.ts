@@ -6,7 +6,7 @@
  * Garland, "Implementing sparse matrix-vector multiplication on throughput-oriented
  * processors", SC 2009). Aᵀ uses the ELL layout of the transposed pattern, built once.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {CooPattern} from '../Kernels';
 import {ellLayout} from '../tfops/ellProduct';
 import {WebglProgram, runProgram} from './webglEngine';

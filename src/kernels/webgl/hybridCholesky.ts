@@ -7,7 +7,7 @@
  * non-positive pivot gives NaN from there on, as the tf-ops kernel does, for the solver's
  * pivot check.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {PANEL} from './hybridLU';
 
 /** L with A = L Lᵀ for `[B, n, n]` float32, zeros above the diagonal. */

@@ -9,7 +9,7 @@
  * and the permutation is tracked on the host, where the packed factor is assembled in pivot
  * order and uploaded once.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LUFactors} from '../Kernels';
 
 /** Columns per panel: two readbacks and one matMul each (see webgl/index.ts for the measurements). */

@@ -4,7 +4,7 @@
  * no program runner. See bench/webgl-engine.ts (bench/results/webgl-engine.md) for what each
  * gains over tf ops in headless Chromium.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {Kernels} from '../Kernels';
 import {FusedKrylov} from '../FusedKrylov';
 import {tfOpsKernels} from '../tfops';

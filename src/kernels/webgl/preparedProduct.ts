@@ -10,7 +10,7 @@
  * values 3.1 ms, a hand-written stencil 0.85 ms; DIA is that stencil with one value fetch per
  * diagonal (bench/webgl-engine.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {CooPattern} from '../Kernels';
 import {ellLayout} from '../tfops/ellProduct';
 import {WebglProgram, runProgram} from './webglEngine';

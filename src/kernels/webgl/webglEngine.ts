@@ -3,7 +3,7 @@
  * (the backend's module ships in the browser bundle only; importing it here would break Node),
  * and the switch that turns the library's WebGL programs on and off.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {backendName} from '../registry';
 
 /** A custom program as tfjs-backend-webgl compiles it (its `GPGPUProgram`, the parts used here). */

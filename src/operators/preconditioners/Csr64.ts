@@ -3,7 +3,7 @@
  * (incomplete factorisations, FSAI, Galerkin coarsening), read once from an operator's
  * entries. Rows are sorted by column, duplicates summed (as `ls.sparse` sums them).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator} from '../LinearOperator';
 import {SparseOperator} from '../sparse/SparseOperator';
 import {DenseOperator} from '../DenseOperator';

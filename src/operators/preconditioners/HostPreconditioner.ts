@@ -8,7 +8,7 @@
  * (unrolled) solve differentiates through M correctly; M itself is a constant (its factors
  * carry no gradient to A: at convergence x does not depend on M).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {BaseOperator, LinearOperator, OperatorTag} from '../LinearOperator';
 import {customOp} from '../../core/tape';
 import {LinearSolveError} from '../../core/LinearSolveError';

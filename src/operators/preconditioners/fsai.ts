@@ -8,7 +8,7 @@
  * preconditioner of the form GᵀG is trained on. Applying it is two sparse products, no
  * triangular solve, so it runs in tf ops on every backend.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {BaseOperator, LinearOperator} from '../LinearOperator';
 import {SparseOperator} from '../sparse/SparseOperator';
 import {SparsePattern} from '../sparse/SparsePattern';

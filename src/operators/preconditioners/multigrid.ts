@@ -11,7 +11,7 @@
  * and B(Aᵀ) = B(A)ᵀ in general: the transposed V-cycle runs the same cycle on Aᵀ.
  * Everything runs in tf ops (sparse products and small dense matmuls), on every backend.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {BaseOperator, LinearOperator} from '../LinearOperator';
 import {SparseOperator} from '../sparse/SparseOperator';
 import {SparsePattern} from '../sparse/SparsePattern';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {CooPattern, backendName} from '../../kernels';
 
 /** Where the diagonal entries sit (see `SparsePattern.diagonalSlots`). */

@@ -3,7 +3,7 @@
  * −0.5, 2³²+1, "1", a float or bool tensor) would otherwise be truncated or wrapped by
  * Int32Array and a different matrix solved.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearSolveError} from '../../core/LinearSolveError';
 
 /** The `[nnz, 2]` indices as a flat Int32Array, every entry an integer in [0, n). */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {customOp} from '../../core/tape';
 import {kernels} from '../../kernels';
 import {SparsePattern} from './SparsePattern';

@@ -8,7 +8,7 @@
  * A pivot aₖₖ ≤ n·ε·max diag(A) means A is not (numerically) positive definite: 'singular'; so
  * does an A that is not symmetric (the factorisation reads one triangle only).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator} from '../../operators/LinearOperator';
 import {choleskyFactor, triangularSolve} from '../../kernels';
 import {FLOAT32_EPS} from '../../core/float32';

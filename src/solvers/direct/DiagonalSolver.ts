@@ -3,7 +3,7 @@
  * not. diag(d) is its own transpose, so the backward divides by d again; a zero dᵢ is
  * 'singular'.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator} from '../../operators/LinearOperator';
 import {LinearSolveError} from '../../core/LinearSolveError';
 import {Solver, SolverCapabilities, SolverOptions, SolverResult, SolverState} from '../Solver';

@@ -7,7 +7,7 @@
  * (src/kernels): TensorFlow's `Lu` on tfjs-node, typed arrays on cpu, a right-looking
  * elimination in tf ops elsewhere; nothing is read back until the single singularity check.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator} from '../../operators/LinearOperator';
 import {flatPermutation, luFactor, permuteRows, triangularSolve} from '../../kernels';
 import {FLOAT32_EPS} from '../../core/float32';

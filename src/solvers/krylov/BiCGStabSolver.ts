@@ -5,7 +5,7 @@
  *
  * ρ = r̂ᵀr = 0, r̂ᵀv = 0 or ω = 0 on a column that has not converged is a 'breakdown'.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {SolverOptions, SolverResult, SolverState} from '../Solver';
 import {columnDot, columnNorm, divide, stopGradient} from '../linalg';
 import {

@@ -5,7 +5,7 @@
  *
  * pᵀA p ≤ 0 on a column that has not converged proves A is not positive definite: 'breakdown'.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {SolverCapabilities, SolverOptions, SolverResult, SolverState} from '../Solver';
 import {columnDot, divide, scaleColumns, stopGradient} from '../linalg';
 import {

@@ -6,7 +6,7 @@
  * The rotated right-hand side gives ‖rⱼ‖ for free; it is read every `checkEvery` steps, and a
  * cycle that looks converged is confirmed by the true residual at the start of the next.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {SolverCapabilities, SolverOptions, SolverResult, SolverState, SolveStatus} from '../Solver';
 import {columnDot, columnNorm, divide, stopGradient} from '../linalg';
 import {hypot, safeColumnNorm} from './safeNorm';

@@ -5,7 +5,7 @@
  * Jacobi: A strictly diagonally dominant, for instance). Its derivative is the truncated
  * Neumann series of A⁻¹ (the `{truncated: k}` adjoint steps with a damped variant of it).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator} from '../../operators/LinearOperator';
 import {SolverOptions, SolverResult, SolverState} from '../Solver';
 import {columnDot, columnNorm, stopGradient} from '../linalg';

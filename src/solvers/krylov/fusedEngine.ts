@@ -15,7 +15,7 @@
  * Measured by bench/webgl-engine.ts (bench/results/webgl-engine.md): see the numbers there
  * and in src/kernels/webgl/index.ts.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {isRecording} from '../../core/tape';
 import {FusedKrylov, kernels} from '../../kernels';
 import {SolverOptions, SolverResult, SolverState} from '../Solver';

@@ -22,7 +22,7 @@
  *   engine would add a readback and an upload per solve; it was not measured there, and
  *   `hostBackend()` is false.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator} from '../../operators/LinearOperator';
 import {DenseOperator} from '../../operators/DenseOperator';
 import {SparseOperator} from '../../operators/sparse/SparseOperator';

@@ -20,7 +20,7 @@
  *   `HOST_BELOW` unknowns (between the two grids) goes to the host engine.
  * `useNativeEngine(false)` restores the tf-ops loop, the reference the tests compare with.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator} from '../../operators/LinearOperator';
 import {DenseOperator} from '../../operators/DenseOperator';
 import {SparseOperator} from '../../operators/sparse/SparseOperator';

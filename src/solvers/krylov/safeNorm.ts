@@ -4,7 +4,7 @@
  * scale rather than b's (GMRES's Arnoldi vectors A·v, its Givens radii), which the column
  * scaling of b cannot bound.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {columnDot, divide, stopGradient} from '../linalg';
 
 /** ‖a‖ per column `[..., 1, k]`, computed as s·‖a/s‖ with s = max|a| per column. */

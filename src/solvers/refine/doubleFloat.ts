@@ -9,7 +9,7 @@
  * checks that on the running backend (a GPU storing half floats, or one flushing
  * subnormals where they matter, fails it).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** hi + lo, two tensors of one shape. */
 export interface DoubleFloat {

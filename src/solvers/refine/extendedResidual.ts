@@ -12,7 +12,7 @@
  * Only operators with explicit entries qualify (dense, sparse, diagonal): a matrix-free A is
  * known by its float32 matvec, whose rounding no residual computed from it can undo.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator} from '../../operators/LinearOperator';
 import {DenseOperator} from '../../operators/DenseOperator';
 import {SparseOperator} from '../../operators/sparse/SparseOperator';

@@ -14,7 +14,7 @@
  * correction fails to halve (no more progress: Demmel et al.'s ρ = 0.5), or after `steps`.
  * ‖dᵢ‖/‖xᵢ‖, the last correction, is the forward-error estimate.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator} from '../../operators/LinearOperator';
 import {ResolvedRefine, RefinePrecision} from './RefineOptions';
 import {residualEvaluator} from './extendedResidual';
