@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
 import * as extend from '../src/extend';
 import * as lsLayers from '../src/layers';
+import * as core from '../src/coreApi';
 import {describeEachBackend} from './support/backends';
 import {nonsymmetric, spd} from '../testing/cases';
 import {FLOAT32_EPS, Matrix64, condition, relativeError, solve64} from '../testing/reference';
@@ -198,7 +199,7 @@ describeEachBackend('inputs: bad input is a LinearSolveError, and leaks nothing'
 });
 
 describe('public surface', () => {
-  it('the main entry holds what applications use; the building blocks are in tfjs-linsolve/extend, the layers in tfjs-linsolve/layers', () => {
+  it('the main entry holds what applications use and ls.layers; tfjs-linsolve/core the same without the layers; the building blocks are in tfjs-linsolve/extend', () => {
     const internals = ['BaseOperator', 'DenseOperator', 'MatrixFreeOperator', 'DiagonalOperator', 'chooseSolver',
       'registerSolver', 'LUSolver', 'CholeskySolver', 'DiagonalSolver', 'CGSolver', 'BiCGStabSolver', 'GMRESSolver',
       'JacobiSolver', 'ImplicitAdjoint', 'UnrolledAdjoint', 'TruncatedAdjoint', 'StochasticAdjoint'];
@@ -210,6 +211,8 @@ describe('public surface', () => {
       expect([name, name in ls]).toEqual([name, true]);
     }
     expect(typeof lsLayers.linearSolve).toBe('function');
+    expect(ls.layers).toBe(lsLayers);
+    expect(Object.keys(core).sort()).toEqual(Object.keys(ls).filter(name => name !== 'layers').sort());
   });
 
   it('a solver subclassed through tfjs-linsolve/extend is used by solve', () => {
