@@ -7,6 +7,8 @@ import {kernels} from './kernels';
 import {OnFailure} from './core/SolveStats';
 import {Adjoint, BackwardOptions, ResolvedOptions} from './adjoints/Adjoint';
 import {validateOptionTypes} from './core/optionTypes';
+import {PreconditionerSpec, isPreconditionerSpec} from './solvers/krylov/builtinPreconditioner';
+import {RefineOption, resolveRefine} from './solvers/refine/RefineOptions';
 
 export type {OnFailure, BackwardOptions, ResolvedOptions};
 
@@ -37,8 +39,12 @@ export interface SolveOptions {
   checkEvery?: number;
   /** Initial guess for iterative methods, shaped like b. */
   x0?: tf.Tensor;
-  /** 'jacobi' (diag(A)⁻¹) or an operator M ≈ A⁻¹, for iterative methods. */
-  preconditioner?: 'jacobi' | LinearOperator;
+  /**
+   * M ≈ A⁻¹ for iterative methods: 'jacobi' (diag(A)⁻¹), 'ssor' (or `{ssor: {omega}}`), 'ic0'
+   * (or `{ic0: {shift}}`), 'ilu0' — built from A's entries when the solve starts, the
+   * backward using Mᵀ — or any operator M ≈ A⁻¹ (`ls.multigrid`, `ls.fsai`, `ls.ic0(A)`, …).
+   */
+  preconditioner?: PreconditionerSpec | LinearOperator;
   /** Krylov subspace size between GMRES restarts (default 20). */
   restart?: number;
   /**
@@ -56,11 +62,18 @@ export interface SolveOptions {
    * transposed preconditioner.
    */
   backward?: BackwardOptions;
+  /**
+   * Mixed-precision iterative refinement: residuals b − A x in extended precision (float64 on
+   * the host, or double-float tf ops on GPUs), corrections with the same factors or Krylov
+   * method. `true`, `{steps, precision, rtol}`, `false`, or `'auto'` (default: only an iterative
+   * solve that stagnated above rtol). `linearSolve`'s `refined` holds the extended-precision pair.
+   */
+  refine?: RefineOption;
 }
 
 
 const KNOWN = new Set(['method', 'adjoint', 'rtol', 'atol', 'maxIterations', 'checkEvery', 'x0',
-  'preconditioner', 'restart', 'fixedIterations', 'onFailure', 'tags', 'backward']);
+  'preconditioner', 'restart', 'fixedIterations', 'onFailure', 'tags', 'backward', 'refine']);
 const KNOWN_BACKWARD = new Set(['rtol', 'atol', 'maxIterations', 'checkEvery', 'restart']);
 
 /** Validates the user's options and fills in defaults; x0 must already be in canonical shape. */
@@ -81,15 +94,16 @@ export function resolveOptions(options: SolveOptions, x0: tf.Tensor | null): Res
     throw new LinearSolveError('option', `onFailure must be 'throw', 'warn' or 'ignore', got '${onFailure}'.`);
   }
   const p = options.preconditioner;
-  if (p != null && p !== 'jacobi' && !isLinearOperator(p)) {
-    throw new LinearSolveError('option', "preconditioner must be 'jacobi' or a LinearOperator M ≈ A⁻¹.");
+  if (p != null && !isPreconditionerSpec(p) && !isLinearOperator(p)) {
+    throw new LinearSolveError('option',
+      "preconditioner must be 'jacobi', 'ssor', 'ic0', 'ilu0', {ssor: {omega}}, {ic0: {shift}} or a LinearOperator M ≈ A⁻¹.");
   }
   const fixedIterations = options.fixedIterations ?? false;
   if (fixedIterations && options.maxIterations == null) {
     throw new LinearSolveError('option', 'fixedIterations needs maxIterations: the number of iterations to run.');
   }
   return {rtol, atol, maxIterations, checkEvery, restart, fixedIterations, onFailure, x0,
-    preconditioner: p ?? null, backward: resolveBackward(options.backward ?? {})};
+    preconditioner: p ?? null, backward: resolveBackward(options.backward ?? {}), refine: resolveRefine(options.refine)};
 }
 
 function resolveBackward(backward: BackwardOptions): Partial<SolverOptions> {

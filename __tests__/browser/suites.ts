@@ -9,6 +9,7 @@ import {
 } from '../support/properties';
 import {odeChecks} from '../support/odeProperties';
 import {solveModelFitCheck} from '../support/layerProperties';
+import {refineChecks} from '../support/refineProperties';
 import {linalgWebglChecks} from '../support/linalgProperties';
 
 export interface Suite {
@@ -28,6 +29,7 @@ export const SUITES: Suite[] = [
   {title: 'second derivatives with respect to A over the case table', checks: () => secondOrderChecks('webgl')},
   {title: 'odeint and the physics ODE layer', checks: () => odeChecks()},
   {title: 'solve layers train with model.fit', checks: () => [solveModelFitCheck()]},
+  {title: 'iterative refinement (double-float residuals)', checks: () => refineChecks()},
   {title: 'ls.linalg matches float64 and is differentiable', checks: gradsLeak => linalgWebglChecks(gradsLeak)},
 ];
 
