@@ -29,8 +29,11 @@ export async function fitAndReport(model: tf.LayersModel, xs: tf.Tensor | tf.Ten
   const lossBefore = lossOf(model, xs, ys);
   const before = model.trainableWeights.map(w => ({name: w.name, value: w.read().dataSync().slice()}));
   const tensorsAtEpochEnd: number[] = [];
+  // yieldEvery 'auto' yields to the event loop by elapsed time, and what a yield frees (the
+  // batch logs' scalars) then depends on the machine's load: 'never' makes the epoch-end counts
+  // deterministic, so any change between epochs is the model's own.
   await model.fit(xs, ys, {
-    epochs, batchSize, shuffle: false, verbose: 0,
+    epochs, batchSize, shuffle: false, verbose: 0, yieldEvery: 'never',
     callbacks: {onEpochEnd: async () => { tensorsAtEpochEnd.push(tf.memory().numTensors); }},
   });
   const lossAfter = lossOf(model, xs, ys);
