@@ -4,7 +4,8 @@
  * packs the tarball (scripts/check-package.js), then in fresh projects in a temp dir
  *
  *   app/       installs the tarball + @tensorflow/tfjs from the registry, and
- *              - CommonJS (`require`): solves a 2×2 system, checks x and the error class;
+ *              - CommonJS (`require`): solves a 2×2 system, checks x and the error class,
+ *                ls.linalg (det, the logdet gradient) and an asynchronous solve;
  *              - ESM (`import`): the same, plus: the same module instance as `require` gives
  *                (one LinearSolveError class), and the same export names;
  *              - strict TypeScript, `tsc --noEmit` under node16 (CJS .cts and ESM .mts) and
@@ -99,6 +100,19 @@ function checkEntries(ls, lsLayers, extend) {
   if ('CGSolver' in ls || 'BaseOperator' in ls) throw new Error('the main entry exports internals');
   if (extend.SparseOperator !== ls.SparseOperator) throw new Error('extend loads a second copy of the library');
 }
+// det [[4, 1], [1, 3]] = 11, and ∂ log det A / ∂A = A⁻ᵀ = [[3, -1], [-1, 4]] / 11.
+function checkLinalg(ls, tf) {
+  const A = tf.tensor2d([[4, 1], [1, 3]]);
+  const det = ls.linalg.det(A).dataSync()[0];
+  if (Math.abs(det - 11) > 1e-4) throw new Error('wrong det ' + det);
+  const g = Array.from(tf.grad(a => ls.linalg.logdet(a))(A).dataSync());
+  const want = [3 / 11, -1 / 11, -1 / 11, 4 / 11];
+  if (g.some((v, i) => Math.abs(v - want[i]) > 1e-5)) throw new Error('wrong logdet gradient ' + g);
+  return det;
+}
+async function checkAsync(ls, tf) {
+  return checkX(await ls.solveAsync(tf.tensor2d([[4, 1], [1, 3]]), tf.tensor1d([1, 2]), {method: 'cg'}));
+}
 `;
 
 const APP_FILES = {
@@ -109,7 +123,8 @@ const x = checkX(ls.solve(tf.tensor2d([[4, 1], [1, 3]]), tf.tensor1d([1, 2])));
 checkError(ls, tf);
 checkX(ls.solve([[4, 1], [1, 3]], [1, 2]));
 checkEntries(ls, require('tfjs-linsolve/layers'), require('tfjs-linsolve/extend'));
-console.log('CJS_OK ' + JSON.stringify({x, exports: Object.keys(ls).length}));
+const det = checkLinalg(ls, tf);
+checkAsync(ls, tf).then(() => console.log('CJS_OK ' + JSON.stringify({x, det, exports: Object.keys(ls).length})));
 `,
   'esm.mjs': `import * as tf from '@tensorflow/tfjs';
 import * as ls from 'tfjs-linsolve';
@@ -121,6 +136,8 @@ ${CHECK_X}
 const x = checkX(solve(tf.tensor2d([[4, 1], [1, 3]]), tf.tensor1d([1, 2])));
 checkError(ls, tf);
 checkEntries(ls, lsLayers, extend);
+checkLinalg(ls, tf);
+await checkAsync(ls, tf);
 if (createRequire(import.meta.url)('tfjs-linsolve/extend').CGSolver !== extend.CGSolver) throw new Error('two copies of extend');
 const cjs = createRequire(import.meta.url)('tfjs-linsolve');
 if (cjs.LinearSolveError !== LinearSolveError) throw new Error('import and require load two copies');
