@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
 import {describeEachBackend} from './support/backends';
 import {
-  asyncGradientChecks, asyncLeakChecks, asyncSolutionChecks, asyncStatusChecks, countSyncReads,
+  asyncGradientChecks, asyncLeakChecks, asyncSolutionChecks, asyncStatusChecks, countSyncReads, readbackFreeGradientChecks,
 } from './support/asyncProperties';
 
 describeEachBackend('asynchronous solves', backend => {
@@ -44,6 +44,13 @@ describeEachBackend('asynchronous solves', backend => {
 
   describe('gradients', () => {
     for (const check of asyncGradientChecks()) it(check.name, () => check.run());
+    // The host engine reads host memory synchronously (cpu, wasm): off, as on a GPU backend.
+    for (const check of readbackFreeGradientChecks()) {
+      it(check.name, async () => {
+        const previous = ls.useHostEngine(false);
+        try { await check.run(); } finally { ls.useHostEngine(previous); }
+      });
+    }
   });
 
   it('the read counter sees the synchronous path read (so zero above means something)', async () => {
