@@ -6,6 +6,7 @@
 export {solve, linearSolve} from './linearSolve';
 export type {LinearSolveResult} from './linearSolve';
 export {solveAsync, linearSolveAsync} from './linearSolveAsync';
+export type {Readback, Readbacks} from './core/readbacks';
 export {factorize} from './factorize';
 export type {Factorization} from './factorize';
 export type {SolveOptions} from './options';
