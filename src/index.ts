@@ -45,8 +45,28 @@ export {StochasticAdjoint} from './adjoints/StochasticAdjoint';
 
 export {useHostEngine} from './kernels/host/hostBackend';
 
+export {ssor} from './operators/preconditioners/ssor';
+export type {SsorOptions} from './operators/preconditioners/ssor';
+export {ic0, ilu0} from './operators/preconditioners/incompleteFactorizations';
+export type {Ic0Options} from './operators/preconditioners/incompleteFactorizations';
+export {FactorPreconditioner} from './operators/preconditioners/FactorPreconditioner';
+export {HostPreconditioner} from './operators/preconditioners/HostPreconditioner';
+export {fsai, FsaiPreconditioner} from './operators/preconditioners/fsai';
+export {multigrid, MultigridPreconditioner} from './operators/preconditioners/multigrid';
+export type {MultigridOptions} from './operators/preconditioners/multigrid';
+export type {PreconditionerName, PreconditionerSpec} from './solvers/krylov/builtinPreconditioner';
+
 export {poisson2d, poisson2dOperator} from './gallery/poisson2d';
 export type {CooMatrix} from './gallery/poisson2d';
+export {diffusion2d} from './gallery/diffusion2d';
+export type {Diffusion2dOptions} from './gallery/diffusion2d';
+export {anisotropicDiffusion2d} from './gallery/anisotropicDiffusion2d';
+export type {AnisotropicDiffusion2dOptions} from './gallery/anisotropicDiffusion2d';
+export {convectionDiffusion2d} from './gallery/convectionDiffusion2d';
+export type {ConvectionDiffusion2dOptions} from './gallery/convectionDiffusion2d';
+export type {GridMatrix} from './gallery/gridStencil';
+export {gridProblems, gridRightHandSide, splitSeed} from './gallery/gridProblems';
+export type {GridProblem, GridProblemsOptions, GridFamily, Split, RightHandSideKind, FamilyParameters} from './gallery/gridProblems';
 export {compareGradients, formatGradientComparison} from './tools/compareGradients';
 export type {GradientComparison, AdjointChoice, LossOf} from './tools/compareGradients';
 export {estimateEntry, estimateFunctional, localSolve, dominance} from './sublinear';

@@ -7,6 +7,7 @@ import {kernels} from './kernels';
 import {OnFailure} from './core/SolveStats';
 import {Adjoint, BackwardOptions, ResolvedOptions} from './adjoints/Adjoint';
 import {validateOptionTypes} from './core/optionTypes';
+import {PreconditionerSpec, isPreconditionerSpec} from './solvers/krylov/builtinPreconditioner';
 
 export type {OnFailure, BackwardOptions, ResolvedOptions};
 
@@ -37,8 +38,12 @@ export interface SolveOptions {
   checkEvery?: number;
   /** Initial guess for iterative methods, shaped like b. */
   x0?: tf.Tensor;
-  /** 'jacobi' (diag(A)⁻¹) or an operator M ≈ A⁻¹, for iterative methods. */
-  preconditioner?: 'jacobi' | LinearOperator;
+  /**
+   * M ≈ A⁻¹ for iterative methods: 'jacobi' (diag(A)⁻¹), 'ssor' (or `{ssor: {omega}}`), 'ic0'
+   * (or `{ic0: {shift}}`), 'ilu0' — built from A's entries when the solve starts, the
+   * backward using Mᵀ — or any operator M ≈ A⁻¹ (`ls.multigrid`, `ls.fsai`, `ls.ic0(A)`, …).
+   */
+  preconditioner?: PreconditionerSpec | LinearOperator;
   /** Krylov subspace size between GMRES restarts (default 20). */
   restart?: number;
   /**
@@ -81,8 +86,9 @@ export function resolveOptions(options: SolveOptions, x0: tf.Tensor | null): Res
     throw new LinearSolveError('option', `onFailure must be 'throw', 'warn' or 'ignore', got '${onFailure}'.`);
   }
   const p = options.preconditioner;
-  if (p != null && p !== 'jacobi' && !isLinearOperator(p)) {
-    throw new LinearSolveError('option', "preconditioner must be 'jacobi' or a LinearOperator M ≈ A⁻¹.");
+  if (p != null && !isPreconditionerSpec(p) && !isLinearOperator(p)) {
+    throw new LinearSolveError('option',
+      "preconditioner must be 'jacobi', 'ssor', 'ic0', 'ilu0', {ssor: {omega}}, {ic0: {shift}} or a LinearOperator M ≈ A⁻¹.");
   }
   const fixedIterations = options.fixedIterations ?? false;
   if (fixedIterations && options.maxIterations == null) {

@@ -23,6 +23,7 @@ import {ResolvedOptions} from './Adjoint';
 import {SolveStats} from '../core/SolveStats';
 import {customOp, isRecording, offTape} from '../core/tape';
 import {computeScaled} from '../solvers/scaledCompute';
+import {isLinearOperator} from '../operators/LinearOperator';
 
 /** The default adjoint: one transposed solve in the backward, memory independent of iterations. */
 export class ImplicitAdjoint implements Adjoint {
@@ -58,7 +59,7 @@ function implicitSolve(problem: SolveProblem, given: SolverState | null,
   // transpose with their factors and need none; an iterative one also needs Mᵀ.
   if (isRecording()) {
     if (solver.capabilities?.needsTranspose ?? true) operator.transpose();
-    if (solver.iterative && options.preconditioner != null && options.preconditioner !== 'jacobi') options.preconditioner.transpose();
+    if (solver.iterative && isLinearOperator(options.preconditioner)) options.preconditioner.transpose();
   }
   let state = given;
   let outcome: SolveStats | null = null;

@@ -6,6 +6,7 @@
  * few power iterations off the tape (Golub & Van Loan, 4th ed., §8.2.1), keeps the spectral
  * radius of the step's error map below 1 whatever A's diagonal dominance.
  */
+import {isPreconditionerSpec, spdForSpdA} from '../solvers/krylov/builtinPreconditioner';
 import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {Solver, SolverOptions} from '../solvers/Solver';
@@ -35,7 +36,7 @@ export function chooseFormulation(operator: LinearOperator, solver: Solver,
   const spdA = (operator.hasTag('symmetric') && operator.hasTag('positiveDefinite')) ||
     solver.name === 'cg' || solver.name === 'cholesky';
   const p = preconditioner;
-  const spdM = p == null || p === 'jacobi' || (p.hasTag('symmetric') && p.hasTag('positiveDefinite'));
+  const spdM = p == null || (isPreconditionerSpec(p) ? spdForSpdA(p) : (p.hasTag('symmetric') && p.hasTag('positiveDefinite')));
   return spdA && spdM ? 'richardson' : 'normal';
 }
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {SolveStats, SolveStatus} from '../core/SolveStats';
 import type {Readbacks} from '../core/readbacks';
+import type {PreconditionerSpec} from './krylov/builtinPreconditioner';
 
 export type {SolveStatus};
 
@@ -16,8 +17,8 @@ export interface SolverOptions {
   checkEvery: number;
   /** Initial guess for iterative solvers, in the solver's canonical shape. */
   x0: tf.Tensor | null;
-  /** M ≈ A⁻¹ applied to residuals, or 'jacobi' for diag(A)⁻¹, or null. */
-  preconditioner: 'jacobi' | LinearOperator | null;
+  /** M ≈ A⁻¹ applied to residuals, or a built-in one by name ('jacobi', 'ssor', 'ic0', 'ilu0'), or null. */
+  preconditioner: PreconditionerSpec | LinearOperator | null;
   /** Krylov subspace size between GMRES restarts. */
   restart: number;
   /** Run exactly `maxIterations` iterations and read nothing back (status 'unchecked'). */

@@ -29,6 +29,11 @@ export interface HostProblem {
   x0: Float32Array | null;
   /** diag(A)⁻¹ as `[n]` (shared) or `[B, n]`, or null for no preconditioner. */
   inverseDiagonal: Float32Array | null;
+  /**
+   * A preconditioner on typed arrays (triangular sweeps: SSOR, IC(0), ILU(0)) in place of
+   * `inverseDiagonal`: `to[toOffset…] = M·from[fromOffset…]` for member m's `[n, k]` block.
+   */
+  precondition?: HostPrecondition | null;
   rtol: number;
   /** One atol for every column, or one per system s = m·k + c (right-hand sides scaled per column). */
   atol: number | Float32Array;
@@ -36,6 +41,9 @@ export interface HostProblem {
   checkEvery: number;
   fixed: boolean;
 }
+
+/** M·X on member m's `[n, k]` block of `from` (at fromOffset) into `to` (at toOffset). */
+export type HostPrecondition = (m: number, from: Float32Array, fromOffset: number, to: Float32Array, toOffset: number, k: number) => void;
 
 export interface HostResult {
   x: Float32Array;
@@ -207,6 +215,7 @@ function preconditionerBase(p: HostProblem, m: number): number {
  * pᵀA p ≤ 0 on a column that has not converged is a 'breakdown'.
  */
 export function cgHost(p: HostProblem): HostResult {
+  if (p.precondition != null) return cgHostPreconditioned(p, p.precondition);
   const L = new Layout(p);
   const {n, k, batch, systems, tol2} = L;
   const inv = p.inverseDiagonal;
@@ -291,6 +300,72 @@ export function cgHost(p: HostProblem): HostResult {
     }
   };
 
+  restart();
+  const outcome = drive({step, check: () => L.flags(rr, broken), refresh: restart}, p);
+  return L.finish(x, outcome);
+}
+
+/** CG with a general preconditioner M (applied to whole blocks): z = M r computed into its own buffer. */
+function cgHostPreconditioned(p: HostProblem, precondition: HostPrecondition): HostResult {
+  const L = new Layout(p);
+  const {n, k, batch, systems, tol2} = L;
+  const x = L.initialGuess();
+  const r = new Float32Array(L.size);
+  const z = new Float32Array(L.size);
+  const dir = new Float32Array(L.size);
+  const ap = new Float32Array(L.size);
+  const rz = new Float64Array(systems);
+  const rr = new Float64Array(systems);
+  let broken = false;
+  const dots = (m: number, c: number) => {
+    const o = L.offset(m);
+    let sz = 0;
+    let ss = 0;
+    for (let i = 0, at = o + c; i < n; i++, at += k) { sz += r[at] * z[at]; ss += r[at] * r[at]; }
+    return [sz, ss];
+  };
+  const restart = () => {
+    for (let m = 0; m < batch; m++) {
+      L.residual(m, x, r, ap);
+      const o = L.offset(m);
+      precondition(m, r, o, z, o, k);
+      dir.set(z.subarray(o, o + n * k), o);
+      for (let c = 0; c < k; c++) [rz[m * k + c], rr[m * k + c]] = dots(m, c);
+    }
+  };
+  const step = () => {
+    for (let m = 0; m < batch; m++) {
+      let any = false;
+      for (let c = 0; c < k; c++) if (rr[m * k + c] > tol2[m * k + c]) any = true;
+      if (!any) continue;
+      const o = L.offset(m);
+      p.op.apply(m, dir, o, ap, o, k);
+      const alpha = new Float64Array(k);
+      for (let c = 0; c < k; c++) {
+        const s = m * k + c;
+        if (!(rr[s] > tol2[s])) continue;
+        let pap = 0;
+        for (let i = 0, at = o + c; i < n; i++, at += k) pap += dir[at] * ap[at];
+        if (pap <= 0) broken = true;
+        alpha[c] = divNoNan(rz[s], pap);
+        for (let i = 0, at = o + c; i < n; i++, at += k) {
+          x[at] += alpha[c] * dir[at];
+          r[at] -= alpha[c] * ap[at];
+        }
+      }
+      // Frozen columns keep their r; M is applied to the whole block, their z unused.
+      precondition(m, r, o, z, o, k);
+      for (let c = 0; c < k; c++) {
+        const s = m * k + c;
+        if (!(rr[s] > tol2[s])) continue;
+        const [nextRz, nextRr] = dots(m, c);
+        const beta = divNoNan(nextRz, rz[s]);
+        for (let i = 0, at = o + c; i < n; i++, at += k) dir[at] = z[at] + beta * dir[at];
+        rz[s] = nextRz;
+        rr[s] = nextRr;
+      }
+    }
+  };
   restart();
   const outcome = drive({step, check: () => L.flags(rr, broken), refresh: restart}, p);
   return L.finish(x, outcome);
@@ -397,8 +472,18 @@ export function bicgstabHost(p: HostProblem): HostResult {
   const active = new Uint8Array(k);
   let broken = false;
 
+  const general = p.precondition;
   const precondition = (m: number, c: number, from: Float32Array, to: Float32Array) => {
     const o = L.offset(m);
+    if (general != null) {
+      // One column of the block through M: gather it, apply, scatter back.
+      const column = new Float32Array(n);
+      const out = new Float32Array(n);
+      for (let i = 0, at = o + c; i < n; i++, at += k) column[i] = from[at];
+      general(m, column, 0, out, 0, 1);
+      for (let i = 0, at = o + c; i < n; i++, at += k) to[at] = out[i];
+      return;
+    }
     const d = preconditionerBase(p, m);
     for (let i = 0, at = o + c; i < n; i++, at += k) to[at] = inv != null ? Math.fround(inv[d + i] * from[at]) : from[at];
   };
@@ -505,6 +590,10 @@ export function gmresHost(p: HostProblem, restart: number): HostResult {
   const h = new Float64Array(m + 1);
 
   const precondition = (from: Float32Array, to: Float32Array) => {
+    if (p.precondition != null) {
+      for (let mm = 0; mm < batch; mm++) (p.precondition as HostPrecondition)(mm, from, L.offset(mm), to, L.offset(mm), k);
+      return;
+    }
     if (inv == null) { to.set(from); return; }
     for (let mm = 0; mm < batch; mm++) {
       const o = L.offset(mm);

@@ -6,7 +6,8 @@
  * loop, upload x as one tensor), the tape is not recording (the forward solve and the
  * implicit backward run off the tape; unrolled and second-order recorded loops keep tf ops),
  * A is dense, sparse or diagonal (a matrix-free A is a closure of tf ops), and the
- * preconditioner is none or Jacobi (an operator-valued M is applied by tf ops too).
+ * preconditioner is none, Jacobi, or one with a typed-array product (SSOR, IC(0), ILU(0), FSAI,
+ * multigrid: `applyBlock`); any other operator-valued M is applied by tf ops.
  *
  * Engine per backend, measured by bench/host-engine.ts (bench/results/host-engine.md; three
  * runs on a shared 2-core machine, CG iterations on 2-D Poisson 128² and 256², ratios of runs
@@ -29,6 +30,7 @@ import {DiagonalOperator} from '../../operators/DiagonalOperator';
 import {SparsePattern} from '../../operators/sparse/SparsePattern';
 import {SolverOptions, SolverResult, SolverState} from '../Solver';
 import {isRecording} from '../../core/tape';
+import {isHostApplicable} from '../../operators/preconditioners/Csr64';
 import {hostBackend, hostData, hostEngineEnabled, useHostEngine} from '../../kernels/host/hostBackend';
 import {CsrHost, CsrStructure, DenseHost, DiagonalHost, HostOperator, buildCsr} from '../../kernels/host/hostOperators';
 import {HostProblem, HostResult, bicgstabHost, cgHost, gmresHost, jacobiHost} from '../../kernels/host/hostKrylov';
@@ -72,7 +74,8 @@ function tryHost(method: string, run: (p: HostProblem) => HostResult, state: Sol
     options: SolverOptions): SolverResult | null {
   if (!hostEngineEnabled() || !hostBackend() || isRecording()) return null;
   const s = state as KrylovState;
-  if (s.preconditioner != null || b.dtype !== 'float32') return null;
+  const general = isHostApplicable(s.preconditioner) ? s.preconditioner : null;
+  if ((s.preconditioner != null && general == null) || b.dtype !== 'float32') return null;
   if (options.x0 != null && (options.x0.dtype !== 'float32' || options.x0.size !== b.size)) return null;
   const batch = b.rank === 3 ? b.shape[0] : 1;
   const atol = hostAtol(options.atol, batch * b.shape[b.rank - 1]);
@@ -80,13 +83,14 @@ function tryHost(method: string, run: (p: HostProblem) => HostResult, state: Sol
   // Every view of wasm memory is taken before any allocation and dropped before the upload.
   const op = hostOperator(s.operator);
   if (op == null || op.batch !== batch || b.shape[b.rank - 2] !== op.n) return null;
-  const inverseDiagonal = s.preconditions ? hostData(s.tensors[0]) : null;
+  const inverseDiagonal = general == null && s.preconditions ? hostData(s.tensors[0]) : null;
   const result = run({
     op,
     b: hostData(b),
     k: b.shape[b.rank - 1],
     x0: options.x0 != null ? hostData(options.x0) : null,
     inverseDiagonal,
+    precondition: general == null ? null : (_m, from, fo, to, too, k) => general.applyBlock(from, fo, to, too, k),
     rtol: options.rtol,
     atol,
     maxIterations: options.maxIterations ?? 10 * s.operator.shape[0],

@@ -4,6 +4,8 @@ import {LinearSolveError} from '../../core/LinearSolveError';
 import {Solver, SolverCapabilities, SolverOptions, SolverResult, SolverState, SolveStatus} from '../Solver';
 import {columnNorm, divide, relativeTo, safeDivide, stopGradient} from '../linalg';
 import {checkPreconditioner} from './checkPreconditioner';
+import {buildPreconditioner} from './builtinPreconditioner';
+import {isLinearOperator} from '../../operators/LinearOperator';
 import {CONVERGENCE_MARGIN} from '../../core/tolerance';
 import {Readbacks, readSync} from '../../core/readbacks';
 
@@ -71,7 +73,9 @@ export abstract class IterativeSolver implements Solver {
 export function initIterative(operator: LinearOperator, options: SolverOptions): IterativeState {
   const p = options.preconditioner;
   if (p == null) return new IterativeState(operator, [], null);
-  if (p !== 'jacobi') return new IterativeState(operator, [], checkPreconditioner(p, operator));
+  if (isLinearOperator(p)) return new IterativeState(operator, [], checkPreconditioner(p, operator));
+  // Built from A on the host (typed-array factors, no tensors): kept as it is by withTensors.
+  if (p !== 'jacobi') return new IterativeState(operator, [], buildPreconditioner(p, operator));
   const d = operator.diagonal();
   if (d == null) {
     throw new LinearSolveError('option',
