@@ -8,7 +8,8 @@ import {SolveOptions, resolveOptions} from './options';
 import {LinearSolveError} from './core/LinearSolveError';
 import {SolveStats} from './core/SolveStats';
 import {asFloat32} from './core/validate';
-import {LinearSolveResult, asOperator, rightHandLayout} from './linearSolve';
+import {LinearSolveResult, asOperator, refinedLike, rightHandLayout} from './linearSolve';
+import {Refinement} from './solvers/refine/refineSolution';
 import {validateOptionTypes} from './core/optionTypes';
 import {guardTape} from './core/tapeGuard';
 import {emptySolve, isEmptyProblem} from './emptySolve';
@@ -77,14 +78,17 @@ export function factorize(A: tf.Tensor | LinearOperator, given: SolveOptions = {
         const report: {result?: LinearSolveResult} = {};
         const onBackward = (stats: SolveStats) => { if (report.result != null) report.result.backward = stats; };
         let outcome: SolveStats | null = null;
+        let refinement: Refinement | undefined;
         const x = guardTape(() => tf.tidy(() => {
           const solved = implicitSolveWith(
             {operator, solver, b: tf.reshape(rhs, layout.canonical), options: resolved, onBackward}, factors);
           outcome = solved.outcome;
+          refinement = solved.refinement;
           return tf.reshape(solved.x, rhs.shape);
         }));
         const {status, iterations, relativeResidual, method} = outcome as unknown as SolveStats;
         report.result = {x, status, iterations, relativeResidual, method};
+        if (refinement != null) report.result.refined = refinedLike(refinement, rhs.shape, resolved.refine?.automatic ?? true);
         return report.result;
       } finally {
         if (rhs !== b) rhs.dispose();
@@ -94,7 +98,11 @@ export function factorize(A: tf.Tensor | LinearOperator, given: SolveOptions = {
       method: solver.name,
       shape: operator.shape,
       linearSolve,
-      solve: b => linearSolve(b).x,
+      solve: b => {
+        const {x, refined} = linearSolve(b);
+        tf.dispose([refined?.hi, refined?.lo].filter((t): t is tf.Tensor => t != null));
+        return x;
+      },
       dispose: () => {
         if (disposed) return;
         disposed = true;

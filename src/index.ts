@@ -4,9 +4,11 @@
  * core ← kernels ← operators ← solvers ← adjoints ← solve / linearSolve / factorize
  */
 export {solve, linearSolve} from './linearSolve';
-export type {LinearSolveResult} from './linearSolve';
 export {solveAsync, linearSolveAsync} from './linearSolveAsync';
 export type {Readback, Readbacks} from './core/readbacks';
+export type {LinearSolveResult, RefinedSolution} from './linearSolve';
+export type {RefineOption, RefineSettings, RefinePrecision} from './solvers/refine/RefineOptions';
+export type {Refinement} from './solvers/refine/refineSolution';
 export {factorize} from './factorize';
 export type {Factorization} from './factorize';
 export type {SolveOptions} from './options';
@@ -84,3 +86,15 @@ export type {ConditionNumberOptions} from './linalg/conditionNumber';
  * the model (registered with `tf.serialization.registerClass` on import), and take a batch axis.
  */
 export * as layers from './layers';
+
+/**
+ * tf.linalg-style ops, batched `[..., n, n]` and differentiable on every backend: `lu`,
+ * `luSolve`, `cholesky`, `choleskySolve`, `triangularSolve`, `inv`, `det`, `logdet`, `slogdet`.
+ */
+export * as linalg from './linalg';
+
+/**
+ * The backend's dense kernels (LU, Cholesky, triangular solve) on `[B, n, n]`, differentiable,
+ * unvalidated: what `ls.linalg` is built on. Applications want `ls.linalg`.
+ */
+export * as kernels from './kernels/denseKernels';

@@ -8,13 +8,36 @@ import {ImplicitAdjoint} from './adjoints/ImplicitAdjoint';
 import {UnrolledAdjoint} from './adjoints/UnrolledAdjoint';
 import {TruncatedAdjoint} from './adjoints/TruncatedAdjoint';
 import {StochasticAdjoint} from './adjoints/StochasticAdjoint';
-import {SolveOptions, resolveOptions} from './options';
+import {ResolvedOptions, SolveOptions, resolveOptions} from './options';
 import {LinearSolveError} from './core/LinearSolveError';
 import {SolveStats} from './core/SolveStats';
 import {asFloat32, requireSquare} from './core/validate';
 import {guardTape} from './core/tapeGuard';
 import {validateOptionTypes, validateTags} from './core/optionTypes';
 import {emptySolve, isEmptyProblem} from './emptySolve';
+import {Refinement} from './solvers/refine/refineSolution';
+
+/**
+ * What iterative refinement reached (`linearSolve(..., {refine})`): the residual and forward
+ * error of the refined solution, measured or estimated in extended precision, and — when
+ * `refine` was asked for (not the automatic rescue of a stagnated solve) — the solution itself
+ * as a double-float pair x ≈ hi + lo, each shaped like b, which the caller disposes like x.
+ * `x` is the pair rounded to float32; its own residual `roundedResidual` is bounded below by
+ * float32's representation of x, about ε₃₂·‖A‖‖x‖/‖b‖.
+ *
+ * ```ts
+ * const {x, refined} = ls.linearSolve(A, b, {method: 'lu', refine: {rtol: 1e-10}});
+ * refined.relativeResidual;       // ≤ 1e-10: ‖b − A(hi + lo)‖/‖b‖ in float64
+ * refined.forwardErrorEstimate;   // ≈ ‖x − x*‖∞/‖x*‖∞ of the pair (an upper estimate)
+ * tf.dispose([x, refined.hi, refined.lo]);
+ * ```
+ */
+export interface RefinedSolution extends Omit<Refinement, 'hi' | 'lo'> {
+  /** The pair's leading part, float32, shaped like b (equal in value to x); absent for `'auto'`. */
+  hi?: tf.Tensor;
+  /** The pair's trailing part: hi + lo is the refined solution to about 44 bits; absent for `'auto'`. */
+  lo?: tf.Tensor;
+}
 
 /**
  * What `linearSolve` returns: x and the solve's `SolveStats`. `status` 'converged' means
@@ -34,6 +57,8 @@ import {emptySolve, isEmptyProblem} from './emptySolve';
 export interface LinearSolveResult extends SolveStats {
   /** The solution, shaped like b; differentiable. */
   x: tf.Tensor;
+  /** Present when refinement ran (see `RefinedSolution`): the extended-precision pair and its error. */
+  refined?: RefinedSolution;
 }
 
 /**
@@ -70,19 +95,42 @@ function solveOwning(A: tf.Tensor | LinearOperator, b: tf.Tensor, options: Solve
   const solver = chooseSolver(options.method, operator);
   if (options.method != null && options.method !== 'auto') checkSolverOptions(solver, options, options.backward);
   const adjoint = chooseAdjoint(options.adjoint);
+  requireImplicitForRefine(adjoint, resolved.refine);
   if (isEmptyProblem(operator, layout.canonical)) return emptySolve(operator, rhs, solver.name);
-  const solved: {outcome?: SolveStats} = {};
+  const solved: {outcome?: SolveStats; refinement?: Refinement} = {};
   const report: {result?: LinearSolveResult} = {};
   const onBackward = (stats: SolveStats) => { if (report.result != null) report.result.backward = stats; };
   const x = tf.tidy(() => {
     const canonical = tf.reshape(rhs, layout.canonical);
     const result = adjoint.solve({operator, solver, b: canonical, options: resolved, onBackward});
     solved.outcome = result.outcome;
+    solved.refinement = result.refinement;
     return tf.reshape(result.x, rhs.shape);
   });
   const {status, iterations, relativeResidual, method} = solved.outcome as SolveStats;
   report.result = {x, status, iterations, relativeResidual, method};
+  if (solved.refinement != null) {
+    report.result.refined = refinedLike(solved.refinement, rhs.shape, resolved.refine?.automatic ?? true);
+  }
   return report.result;
+}
+
+/**
+ * The refinement's pair reshaped like b (the canonical tensors are freed); without the pair
+ * when refinement was automatic, so a caller who never asked for it has only x to dispose.
+ */
+export function refinedLike(refinement: Refinement, shape: number[], automatic: boolean): RefinedSolution {
+  const {hi, lo, ...stats} = refinement;
+  const refined: RefinedSolution = automatic ? stats : {...stats, hi: tf.reshape(hi, shape), lo: tf.reshape(lo, shape)};
+  tf.dispose([hi, lo]);
+  return refined;
+}
+
+function requireImplicitForRefine(adjoint: Adjoint, refine: ResolvedOptions['refine']): void {
+  if (refine == null || refine.automatic || adjoint instanceof ImplicitAdjoint) return;
+  throw new LinearSolveError('option',
+    `refine runs with the implicit adjoint (the default), whose backward is refined too; with adjoint ` +
+    `'${adjoint.name}' the taped iterations are the answer. Drop refine or the adjoint option.`);
 }
 
 /**
@@ -104,7 +152,9 @@ function solveOwning(A: tf.Tensor | LinearOperator, b: tf.Tensor, options: Solve
  * ```
  */
 export function solve(A: tf.Tensor | LinearOperator, b: tf.Tensor, options: SolveOptions = {}): tf.Tensor {
-  return linearSolve(A, b, options).x;
+  const {x, refined} = linearSolve(A, b, options);
+  tf.dispose([refined?.hi, refined?.lo].filter((t): t is tf.Tensor => t != null));
+  return x;
 }
 
 export function asOperator(A: tf.Tensor | LinearOperator, options: SolveOptions,

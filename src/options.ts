@@ -8,6 +8,7 @@ import {OnFailure} from './core/SolveStats';
 import {Adjoint, BackwardOptions, ResolvedOptions} from './adjoints/Adjoint';
 import {validateOptionTypes} from './core/optionTypes';
 import {PreconditionerSpec, isPreconditionerSpec} from './solvers/krylov/builtinPreconditioner';
+import {RefineOption, resolveRefine} from './solvers/refine/RefineOptions';
 
 export type {OnFailure, BackwardOptions, ResolvedOptions};
 
@@ -61,11 +62,18 @@ export interface SolveOptions {
    * transposed preconditioner.
    */
   backward?: BackwardOptions;
+  /**
+   * Mixed-precision iterative refinement: residuals b − A x in extended precision (float64 on
+   * the host, or double-float tf ops on GPUs), corrections with the same factors or Krylov
+   * method. `true`, `{steps, precision, rtol}`, `false`, or `'auto'` (default: only an iterative
+   * solve that stagnated above rtol). `linearSolve`'s `refined` holds the extended-precision pair.
+   */
+  refine?: RefineOption;
 }
 
 
 const KNOWN = new Set(['method', 'adjoint', 'rtol', 'atol', 'maxIterations', 'checkEvery', 'x0',
-  'preconditioner', 'restart', 'fixedIterations', 'onFailure', 'tags', 'backward']);
+  'preconditioner', 'restart', 'fixedIterations', 'onFailure', 'tags', 'backward', 'refine']);
 const KNOWN_BACKWARD = new Set(['rtol', 'atol', 'maxIterations', 'checkEvery', 'restart']);
 
 /** Validates the user's options and fills in defaults; x0 must already be in canonical shape. */
@@ -95,7 +103,7 @@ export function resolveOptions(options: SolveOptions, x0: tf.Tensor | null): Res
     throw new LinearSolveError('option', 'fixedIterations needs maxIterations: the number of iterations to run.');
   }
   return {rtol, atol, maxIterations, checkEvery, restart, fixedIterations, onFailure, x0,
-    preconditioner: p ?? null, backward: resolveBackward(options.backward ?? {})};
+    preconditioner: p ?? null, backward: resolveBackward(options.backward ?? {}), refine: resolveRefine(options.refine)};
 }
 
 function resolveBackward(backward: BackwardOptions): Partial<SolverOptions> {

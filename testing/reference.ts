@@ -205,3 +205,79 @@ export function condition2(a: Matrix64): {kappa: number; gradient: Float64Array;
   });
   return {kappa, gradient, sigmas};
 }
+
+/** P A = L U with partial pivoting in float64: L unit lower, U upper (row-major), perm with row i of P·A = row perm[i] of A. */
+export function lu64(a: Matrix64): {lower: Matrix64; upper: Matrix64; perm: number[]; sign: number} {
+  const {n} = a;
+  const m = Float64Array.from(a.data);
+  const perm = Array.from({length: n}, (_, i) => i);
+  let sign = 1;
+  for (let col = 0; col < n; col++) {
+    let p = col;
+    for (let i = col + 1; i < n; i++) if (Math.abs(m[i * n + col]) > Math.abs(m[p * n + col])) p = i;
+    if (p !== col) {
+      swapRows(m, n, col, p);
+      [perm[col], perm[p]] = [perm[p], perm[col]];
+      sign = -sign;
+    }
+    const pivot = m[col * n + col];
+    if (pivot === 0) continue;
+    for (let i = col + 1; i < n; i++) {
+      const l = (m[i * n + col] /= pivot);
+      for (let j = col + 1; j < n; j++) m[i * n + j] -= l * m[col * n + j];
+    }
+  }
+  return {
+    lower: matrix(n, (i, j) => (i === j ? 1 : j < i ? m[i * n + j] : 0)),
+    upper: matrix(n, (i, j) => (j >= i ? m[i * n + j] : 0)),
+    perm, sign,
+  };
+}
+
+/** sign(det A) and log|det A| in float64, from `lu64`. */
+export function slogdet64(a: Matrix64): {sign: number; logAbsDet: number} {
+  const {upper, sign} = lu64(a);
+  let s = sign;
+  let log = 0;
+  for (let i = 0; i < a.n; i++) {
+    const u = upper.data[i * a.n + i];
+    s *= Math.sign(u);
+    log += Math.log(Math.abs(u));
+  }
+  return {sign: s, logAbsDet: s === 0 ? -Infinity : log};
+}
+
+/** det A in float64. */
+export function det64(a: Matrix64): number {
+  const {sign, logAbsDet} = slogdet64(a);
+  return sign * Math.exp(logAbsDet);
+}
+
+/** A⁻¹ in float64. */
+export function inverse64(a: Matrix64): Matrix64 {
+  const identity = matrix(a.n, (i, j) => (i === j ? 1 : 0)).data;
+  return {n: a.n, data: solve64(a, identity, a.n)};
+}
+
+/** A·B for n×n float64 matrices. */
+export function matmul64(a: Matrix64, b: Matrix64): Matrix64 {
+  return {n: a.n, data: matmul(a, b.data, a.n)};
+}
+
+/** The lower Cholesky factor of a symmetric positive definite A in float64 (reads A's lower triangle). */
+export function cholesky64(a: Matrix64): Matrix64 {
+  const {n} = a;
+  const l = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    let d = a.data[j * n + j];
+    for (let c = 0; c < j; c++) d -= l[j * n + c] ** 2;
+    if (!(d > 0)) throw new Error('reference: matrix not positive definite');
+    l[j * n + j] = Math.sqrt(d);
+    for (let i = j + 1; i < n; i++) {
+      let s = a.data[i * n + j];
+      for (let c = 0; c < j; c++) s -= l[i * n + c] * l[j * n + c];
+      l[i * n + j] = s / l[j * n + j];
+    }
+  }
+  return {n, data: l};
+}

@@ -12,6 +12,8 @@ import {solveModelFitCheck} from '../support/layerProperties';
 import {
   asyncGradientChecks, asyncLeakChecks, asyncSolutionChecks, asyncStatusChecks, readbackFreeGradientChecks,
 } from '../support/asyncProperties';
+import {refineChecks} from '../support/refineProperties';
+import {linalgWebglChecks} from '../support/linalgProperties';
 
 export interface Suite {
   /** The Node suite's describe title; jest appends ` [webgl]`. */
@@ -33,6 +35,8 @@ export const SUITES: Suite[] = [
   {title: 'asynchronous solves equal the synchronous path, with no synchronous read',
     checks: () => asyncSolutionChecks('webgl', {compareSync: true, noSyncReads: true, ks: [1]})},
   {title: 'asynchronous solves: statuses, errors and gradients', checks: () => [...asyncStatusChecks(), ...asyncGradientChecks()]},
+  {title: 'iterative refinement (double-float residuals)', checks: () => refineChecks()},
+  {title: 'ls.linalg matches float64 and is differentiable', checks: gradsLeak => linalgWebglChecks(gradsLeak)},
 ];
 
 /**

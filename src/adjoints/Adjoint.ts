@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import {LinearOperator} from '../operators/LinearOperator';
 import {Solver, SolverOptions} from '../solvers/Solver';
 import {OnFailure, SolveStats} from '../core/SolveStats';
+import {Refinement} from '../solvers/refine/refineSolution';
+import {ResolvedRefine} from '../solvers/refine/RefineOptions';
 
 /** One linear system as an adjoint receives it: b in canonical shape `[n, k]` or `[B, n, k]`. */
 export interface SolveProblem {
@@ -26,6 +28,8 @@ export interface BackwardOptions {
 export interface ResolvedOptions extends SolverOptions {
   onFailure: OnFailure;
   backward: Partial<SolverOptions>;
+  /** Iterative refinement in extended precision, or null (off); absent means off. */
+  refine?: ResolvedRefine | null;
 }
 
 /**
@@ -36,5 +40,5 @@ export interface ResolvedOptions extends SolverOptions {
 export interface Adjoint {
   readonly name: string;
   /** The solution x, with the graph its gradients follow, and how the forward solve ended. */
-  solve(problem: SolveProblem): {x: tf.Tensor; outcome: SolveStats};
+  solve(problem: SolveProblem): {x: tf.Tensor; outcome: SolveStats; refinement?: Refinement};
 }

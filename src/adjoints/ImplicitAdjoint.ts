@@ -24,6 +24,8 @@ import {SolveStats} from '../core/SolveStats';
 import {customOp, isRecording, offTape} from '../core/tape';
 import {computeScaled} from '../solvers/scaledCompute';
 import {isLinearOperator} from '../operators/LinearOperator';
+import {Refinement} from '../solvers/refine/refineSolution';
+import {refineIfAsked, requireRefinable} from '../solvers/refine/refineStep';
 
 /** The default adjoint: one transposed solve in the backward, memory independent of iterations. */
 export class ImplicitAdjoint implements Adjoint {
@@ -32,7 +34,7 @@ export class ImplicitAdjoint implements Adjoint {
   /** With a sampler, the backward solves only the right-hand-side columns it picks. */
   constructor(protected readonly sampler: ColumnSampler | null = null) {}
 
-  solve(problem: SolveProblem): {x: tf.Tensor; outcome: SolveStats} {
+  solve(problem: SolveProblem): {x: tf.Tensor; outcome: SolveStats; refinement?: Refinement} {
     return implicitSolve(problem, null, this.sampler);
   }
 }
@@ -47,13 +49,15 @@ export interface ColumnSampler {
  * The implicit solve with a factorisation made earlier (`factorize`): `state` belongs to the
  * caller, who disposes it; the result is differentiable like `solve`'s.
  */
-export function implicitSolveWith(problem: SolveProblem, state: SolverState): {x: tf.Tensor; outcome: SolveStats} {
+export function implicitSolveWith(problem: SolveProblem, state: SolverState):
+    {x: tf.Tensor; outcome: SolveStats; refinement?: Refinement} {
   return implicitSolve(problem, state);
 }
 
 function implicitSolve(problem: SolveProblem, given: SolverState | null,
-    sampler: ColumnSampler | null = null): {x: tf.Tensor; outcome: SolveStats} {
+    sampler: ColumnSampler | null = null): {x: tf.Tensor; outcome: SolveStats; refinement?: Refinement} {
   const {operator, solver, b, options} = problem;
+  requireRefinable(operator, options.refine);
   // Fail before any work if the backward will need an Aᵀ the operator cannot give: an error
   // thrown inside tfjs's backward pass would strand the tape's saved tensors. Direct solvers
   // transpose with their factors and need none; an iterative one also needs Mᵀ.
@@ -63,6 +67,7 @@ function implicitSolve(problem: SolveProblem, given: SolverState | null,
   }
   let state = given;
   let outcome: SolveStats | null = null;
+  let refinement: Refinement | undefined;
   const ownState = given == null;
   let xHat: tf.Tensor;
   try {
@@ -73,12 +78,20 @@ function implicitSolve(problem: SolveProblem, given: SolverState | null,
       }
       const {x, ...diagnostics} = computeScaled(solver, state, b, options);
       outcome = {...diagnostics, method: solver.name};
-      return x;
+      const refined = refineIfAsked(solver, state, operator, b, x, outcome, options);
+      if (refined == null) return x;
+      x.dispose();
+      outcome = refined.outcome;
+      refinement = refined.refinement;
+      tf.keep(refinement.hi);
+      tf.keep(refinement.lo);
+      return tf.clone(refinement.hi);
     });
   } catch (error) {
     if (ownState && state != null) tf.dispose((state as SolverState).tensors);
     throw error;
   }
+  const dropRefinement = () => { if (refinement != null) tf.dispose([refinement.hi, refinement.lo]); };
   const forwardState = state as unknown as SolverState;
   const release = () => { if (ownState) tf.dispose(forwardState.tensors); };
   try {
@@ -86,16 +99,24 @@ function implicitSolve(problem: SolveProblem, given: SolverState | null,
   } catch (error) {
     release();
     xHat.dispose();
+    dropRefinement();
     throw error;
   }
   if (!isRecording()) {
     release();
-    return {x: xHat, outcome};
+    return {x: xHat, outcome, refinement};
   }
   const x = tf.tidy(() => operator.parameters().length > 0 ?
     parameterGraph(problem, forwardState, xHat, sampler) : closureGraph(problem, forwardState, xHat, sampler));
   release();
   xHat.dispose();
+  return {x, outcome, refinement};
+}
+
+/** An inner implicit solve whose refined pair nobody reads (the backward, a recomputed x). */
+function solveDroppingPair(problem: SolveProblem, state: SolverState): {x: tf.Tensor; outcome: SolveStats} {
+  const {x, outcome, refinement} = implicitSolve(problem, state);
+  if (refinement != null) tf.dispose([refinement.hi, refinement.lo]);
   return {x, outcome};
 }
 
@@ -112,7 +133,7 @@ function transposedSolve(problem: SolveProblem, state: SolverState, g: tf.Tensor
     sampler: ColumnSampler | null): tf.Tensor {
   const transposed = problem.solver.transpose(state);
   const solveFor = (rhs: tf.Tensor) => {
-    const {x, outcome} = implicitSolve(
+    const {x, outcome} = solveDroppingPair(
       {operator: transposed.operator, solver: problem.solver, b: rhs, options: backwardOptions(problem.options)}, transposed);
     problem.onBackward?.(outcome);
     return x;
@@ -148,7 +169,7 @@ function parameterGraph(problem: SolveProblem, state: SolverState, xHat: tf.Tens
         const lambda = transposedSolve(problem, savedState, dy, sampler);
         // Recorded backward (second order): x must carry its own dependence on b and A.
         const x = isRecording() ?
-          implicitSolve({...problem, operator: savedOperator, b: savedB}, savedState).x : rest[m];
+          solveDroppingPair({...problem, operator: savedOperator, b: savedB}, savedState).x : rest[m];
         // −∂⟨λ, A x⟩/∂p: negate the vector, not the (n×n for dense) gradient.
         const grads = savedOperator.parameterGradients(tf.neg(lambda), x) as tf.Tensor[];
         return [lambda, ...grads];

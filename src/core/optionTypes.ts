@@ -60,7 +60,7 @@ export function validateOptionTypes(options: Record<string, unknown>): void {
   if (typeof options !== 'object' || Array.isArray(options)) {
     throw new LinearSolveError('option', `options must be an object, got ${describe(options)}.`);
   }
-  const {method, fixedIterations, tags, onFailure, x0, adjoint, backward} = options;
+  const {method, fixedIterations, tags, onFailure, x0, adjoint, backward, refine} = options;
   if (method != null && typeof method !== 'string' && typeof method !== 'object') {
     throw new LinearSolveError('option', `method must be a method name or a Solver, got ${describe(method)}.`);
   }
@@ -93,6 +93,11 @@ export function validateOptionTypes(options: Record<string, unknown>): void {
     }
   }
   validateAdjoint(adjoint);
+  if (refine != null && typeof refine !== 'boolean' && refine !== 'auto' &&
+      (typeof refine !== 'object' || Array.isArray(refine))) {
+    throw new LinearSolveError('option',
+      `refine must be true, false, 'auto' or {steps, precision, rtol}, got ${describe(refine)}.`);
+  }
 }
 
 function validateAdjoint(adjoint: unknown): void {

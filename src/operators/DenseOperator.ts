@@ -10,7 +10,7 @@ export class DenseOperator extends BaseOperator {
   readonly batchSize: number | null;
 
   constructor(readonly matrix: tf.Tensor, tags: readonly OperatorTag[] = [],
-      private readonly transposed = false) {
+      readonly transposed = false) {
     super(tags);
     const n = requireSquare(matrix.shape, 'A');
     this.shape = [n, n];

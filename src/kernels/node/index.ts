@@ -4,7 +4,7 @@
  * kernels do not, and cost ~10 µs a dispatch instead of ~25–40 µs.
  */
 import * as tf from '@tensorflow/tfjs';
-import {CooPattern, Kernels} from '../Kernels';
+import {CooPattern, Kernels, LUFactors} from '../Kernels';
 import {NativeOps, nativeOps} from './NativeOps';
 
 function native(): NativeOps {
@@ -35,6 +35,15 @@ export const nodeKernels: Partial<Kernels> = {
       // TensorFlow refuses exactly singular input ("Input is not invertible"): a zero pivot.
       // Anything else (out of memory) is not singularity: let it through as it is.
       if (!/invertible/i.test(String((error as Error)?.message))) throw error;
+      // TensorFlow refuses the whole batch for one singular member: factor the members one by
+      // one, so the others keep their factors (a determinant of each member needs them).
+      if (batch > 1) {
+        return tf.tidy(() => {
+          const parts = tf.split(a, batch, 0).map(member => nodeKernels.luFactor!(member));
+          const joined = (key: keyof LUFactors) => tf.concat(parts.map(p => p[key]), 0);
+          return {lower: joined('lower'), upper: joined('upper'), perm: joined('perm'), pivots: joined('pivots')};
+        });
+      }
       const identity = tf.tile(tf.expandDims(tf.range(0, n, 1, 'int32'), 0), [batch, 1]);
       return {lower: tf.zerosLike(a), upper: tf.zerosLike(a), perm: identity, pivots: tf.zeros([batch, n])};
     }

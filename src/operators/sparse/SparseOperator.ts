@@ -17,7 +17,7 @@ export class SparseOperator extends BaseOperator {
   readonly batchSize: number | null;
 
   constructor(readonly pattern: SparsePattern, readonly values: tf.Tensor,
-      tags: readonly OperatorTag[] = [], private readonly transposed = false) {
+      tags: readonly OperatorTag[] = [], readonly transposed = false) {
     super(tags);
     this.shape = [pattern.n, pattern.n];
     this.batchSize = values.rank === 2 ? values.shape[0] : null;
