@@ -7,6 +7,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/__tests__/**/*.test.ts'],
+  // WebGPU on SwiftShader takes about 5 minutes: `npm run test:webgpu` runs it.
+  testPathIgnorePatterns: ['/node_modules/', '/__tests__/webgpu\\.test\\.ts$'],
   transform: {'^.+\\.ts$': 'ts-jest'},
   testTimeout: 120000,
 };

@@ -13,7 +13,9 @@ import {predictChecks} from '../support/learnedProperties';
 import {refineChecks} from '../support/refineProperties';
 import {linalgWebglChecks} from '../support/linalgProperties';
 import {webglEngineChecks} from '../support/webglEngineProperties';
-import {asyncGradientChecks, asyncLeakChecks, asyncSolutionChecks, asyncStatusChecks} from '../support/asyncProperties';
+import {
+  asyncGradientChecks, asyncLeakChecks, asyncSolutionChecks, asyncStatusChecks, readbackFreeGradientChecks,
+} from '../support/asyncProperties';
 
 export interface Suite {
   /** The Node suite's describe title; jest appends ` [webgl]`. */
@@ -44,13 +46,15 @@ export const SUITES: Suite[] = [
 /**
  * The WebGPU table: tfjs-backend-webgpu breaks after any synchronous read, so only the
  * asynchronous solves run there, checked against float64 with every value read by `data()`.
- * Gradients need the synchronous backward (tfjs has no other), so they are not in it.
+ * Gradients run through tfjs's synchronous backward, so only a solve with no readback at all
+ * (fixedIterations) is differentiated there.
  */
 export const WEBGPU_SUITES: Suite[] = [
   {title: 'asynchronous solves match a float64 reference',
     checks: () => asyncSolutionChecks('webgpu', {compareSync: false, noSyncReads: true, ks: [1, 3]})},
   {title: 'asynchronous solves: statuses and errors', checks: () => asyncStatusChecks()},
   {title: 'asynchronous solves leave no tensor behind', checks: () => asyncLeakChecks('webgpu')},
+  {title: 'gradients through a solve with no readback', checks: () => readbackFreeGradientChecks()},
 ];
 
 /** The suites a page on `backend` runs. */

@@ -252,3 +252,37 @@ export function asyncGradientChecks(): AsyncCheck[] {
     },
   }));
 }
+
+/**
+ * A gradient with no readback at all, as WebGPU allows: CG with `fixedIterations` (no
+ * convergence check, status 'unchecked') inside `tf.grads`, forward and implicit backward, read
+ * with `await data()`. With 3n iterations CG has converged on this well-conditioned SPD case,
+ * so ∂b and ∂A meet the float64 bounds.
+ */
+export function readbackFreeGradientChecks(): AsyncCheck[] {
+  const c = casesFor().find(x => x.name.startsWith('dense SPD n=24')) as Case;
+  return [{
+    name: `${c.name}, cg with fixedIterations: ∂b = A⁻ᵀw and ∂A = −λxᵀ with no synchronous read`,
+    run: async () => {
+      const n = c.n;
+      const bv = Float64Array.from(randomVector(n, 21), Math.fround);
+      const wv = Float64Array.from(randomVector(n, 22), Math.fround);
+      const [A] = c.parameters();
+      const b = tf.tensor1d(Float32Array.from(bv));
+      const w = tf.tensor1d(Float32Array.from(wv));
+      try {
+        const options = {method: 'cg' as const, fixedIterations: true, maxIterations: 3 * n};
+        const {value: [db, dA], reads, first} = await countSyncReads(async () =>
+          tf.grads((bb: tf.Tensor, aa: tf.Tensor) => tf.sum(tf.mul(w, ls.solve(aa, bb, options))))([b, A]));
+        if (reads > 0) throw new Error(`the gradient read synchronously ${reads} times; the first: ${first}`);
+        const lambda = solve64(transpose(c.A), wv, 1);
+        const x = solve64(c.A, bv, 1);
+        const bound = solutionBound(n, kappaOf(c), true);
+        atMost('∂b error', relativeError(await take(db), lambda), bound);
+        atMost('∂A error', relativeError(await take(dA), c.gradient(lambda, x, 1)[0]), 2 * bound);
+      } finally {
+        tf.dispose([A, b, w]);
+      }
+    },
+  }];
+}

@@ -17,9 +17,10 @@ function inverseFlatPermutation(perm: tf.Tensor): tf.Tensor {
     const offsets = tf.expandDims(tf.mul(tf.range(0, batch, 1, 'int32'), tf.scalar(n, 'int32')), 1);
     // n = 1: the only permutation is the identity (and oneHot refuses depth 1).
     if (n === 1) return tf.reshape(tf.add(perm, offsets), [batch]);
-    // argMax over float32: tfjs-backend-webgpu 4.22's argMax of an int32 tensor (oneHot's
-    // dtype) fails to compile its shader and returns zeros.
-    const inverseLocal = tf.cast(tf.argMax(tf.cast(tf.oneHot(perm, n), 'float32'), 1), 'int32');
+    // P in float32 from oneHot itself: tfjs-backend-webgpu 4.22 fails to compile (a WGSL type
+    // mismatch; zeros returned) the transpose inside an ArgMax over a middle axis of an int32
+    // tensor, and of one cast from int32.
+    const inverseLocal = tf.cast(tf.argMax(tf.oneHot(perm, n, 1, 0, 'float32'), 1), 'int32');
     return tf.reshape(tf.add(inverseLocal, offsets), [batch * n]);
   });
 }
