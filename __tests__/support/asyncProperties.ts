@@ -90,7 +90,15 @@ export function asyncSolutionChecks(backend: string, {compareSync, noSyncReads, 
         atMost('‖x − x*‖/‖x*‖', relativeError(x, expected), solutionBound(c.n, kappaOf(c), ITERATIVE.has(method)));
         if (ITERATIVE.has(method)) atMost('relative residual', result.relativeResidual, RTOL);
         if (compareSync) {
-          const sync = ls.linearSolve(A, rhs, options);
+          // The asynchronous path runs the tf-ops kernels on webgl (the WebGL engine's fused loop
+          // and hybrid factorisations read synchronously), so its synchronous twin runs them too.
+          const previous = ls.useWebglEngine(false);
+          let sync: ls.LinearSolveResult;
+          try {
+            sync = ls.linearSolve(A, rhs, options);
+          } finally {
+            ls.useWebglEngine(previous);
+          }
           const xs = await take(sync.x);
           equal('iterations (sync vs async)', result.iterations, sync.iterations);
           equal('status (sync vs async)', result.status, sync.status);

@@ -15,6 +15,7 @@ import {prepareProduct} from './preparedProduct';
 import {hybridLU} from './hybridLU';
 import {hybridCholesky} from './hybridCholesky';
 import {blockedTriangularSolve} from './blockedTriangularSolve';
+import {readsAsynchronously} from '../../core/readbacks';
 
 const fusedKrylov: FusedKrylov = {
   available: () => programRunner() != null,
@@ -40,8 +41,10 @@ export const webglKernels: Partial<Kernels> = {
  * hybrid 138–181 ms warm against 23 s for the per-column tf-ops path (cold: it compiles its
  * programs), n = 256 hybrid 568–984 ms; batched B = 64, n = 16: hybrid 66–69 ms against
  * 604–787 ms per-column (warm). The per-column path did not win for any size measured, so
- * every float32 matrix takes the hybrid one.
+ * every float32 matrix takes the hybrid one — except inside an asynchronous solve: the hybrid
+ * path reads its panels back synchronously, which would block the page (and breaks WebGPU-style
+ * read-once contracts), so `solveAsync` factors with the tf-ops kernels.
  */
 function useHybrid(a: tf.Tensor): boolean {
-  return programRunner() != null && a.dtype === 'float32';
+  return programRunner() != null && a.dtype === 'float32' && !readsAsynchronously();
 }

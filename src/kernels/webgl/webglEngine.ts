@@ -22,7 +22,7 @@ let engineOn = true;
 
 /**
  * Turns the library's custom WebGL programs on or off (on by default), returning the previous
- * setting: the one-pass ELL sparse product, the fused CG and BiCGStab iterations and the hybrid
+ * setting: the one-pass ELL sparse product, the fused CG iterations and the hybrid
  * dense LU and Cholesky. Off restores the tf-ops kernels on webgl, the reference the programs
  * are tested against, for comparisons in tests and benchmarks. No effect on other backends.
  *
