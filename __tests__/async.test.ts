@@ -46,11 +46,18 @@ describeEachBackend('asynchronous solves', backend => {
 
   describe('gradients', () => {
     for (const check of asyncGradientChecks()) it(check.name, () => check.run());
-    // The host engine reads host memory synchronously (cpu, wasm): off, as on a GPU backend.
+    // The host engine (cpu, wasm) and the native engine (tfjs-node) read host memory
+    // synchronously: off, as on a GPU backend.
     for (const check of readbackFreeGradientChecks()) {
       it(check.name, async () => {
-        const previous = ls.useHostEngine(false);
-        try { await check.run(); } finally { ls.useHostEngine(previous); }
+        const previousHost = ls.useHostEngine(false);
+        const previousNative = ls.useNativeEngine(false);
+        try {
+          await check.run();
+        } finally {
+          ls.useHostEngine(previousHost);
+          ls.useNativeEngine(previousNative);
+        }
       });
     }
   });

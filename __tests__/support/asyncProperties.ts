@@ -90,14 +90,17 @@ export function asyncSolutionChecks(backend: string, {compareSync, noSyncReads, 
         atMost('‖x − x*‖/‖x*‖', relativeError(x, expected), solutionBound(c.n, kappaOf(c), ITERATIVE.has(method)));
         if (ITERATIVE.has(method)) atMost('relative residual', result.relativeResidual, RTOL);
         if (compareSync) {
-          // The asynchronous path runs the tf-ops kernels on webgl (the WebGL engine's fused loop
-          // and hybrid factorisations read synchronously), so its synchronous twin runs them too.
-          const previous = ls.useWebglEngine(false);
+          // The asynchronous path runs the tf-ops loop on webgl and tfjs-node (the WebGL engine's
+          // fused loop and hybrid factorisations, and the native engine's loop, read
+          // synchronously), so its synchronous twin runs it too.
+          const previousWebgl = ls.useWebglEngine(false);
+          const previousNative = ls.useNativeEngine(false);
           let sync: ls.LinearSolveResult;
           try {
             sync = ls.linearSolve(A, rhs, options);
           } finally {
-            ls.useWebglEngine(previous);
+            ls.useWebglEngine(previousWebgl);
+            ls.useNativeEngine(previousNative);
           }
           const xs = await take(sync.x);
           equal('iterations (sync vs async)', result.iterations, sync.iterations);

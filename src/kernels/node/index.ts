@@ -102,22 +102,9 @@ export const nodeKernels: Partial<Kernels> = {
     }
   },
 
-  columnScale(b) {
-    // The data is on the host: read the k column maxima and take the exponent in JavaScript.
-    const ops = native();
-    const magnitude = ops.abs(b);
-    const m = withAxes([b.rank - 2], axes => ops.max(magnitude, axes, true));
-    magnitude.dispose();
-    const values = m.dataSync() as Float32Array;
-    const scale = new Float32Array(values.length);
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      scale[i] = Number.isFinite(v) && v > 0 ? 2 ** Math.floor(Math.log2(v)) : 1;
-    }
-    const shape = m.shape;
-    m.dispose();
-    return tf.tensor(scale, shape, 'float32');
-  },
+  // columnScale stays the tf-ops form: reading the column maxima back (two kernels fewer) would
+  // break the readback-free solves (fixedIterations, the asynchronous API) that WebGPU needs
+  // and that tests hold every backend to.
 
   // A readback here is a copy out of TensorFlow's host memory: packing them costs more.
   readAll: tensors => tensors.map(t => {
