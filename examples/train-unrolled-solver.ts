@@ -22,7 +22,7 @@ import {parseArgs} from 'node:util';
 import * as tf from '@tensorflow/tfjs-node';
 import * as ls from '../src';
 import {galleryFamily} from '../testing/learnedProblems';
-import {logRelativeError, median, outputs, progress, tensorsOf} from './lib/training';
+import {denseSolveModel, fitAndSave, median, tensorsOf} from './lib/training';
 
 const {values: flags} = parseArgs({options: {
   grid: {type: 'string', default: '12'},
@@ -44,24 +44,8 @@ async function main(): Promise<void> {
   const test = family('test', 16);
   console.log(`unrolled solver: ${m}×${m} grid (n = ${n}), ${train.values.length} training systems, k = ${k}; backend ${tf.getBackend()}`);
   const layer = ls.layers.unrolledSolver({iterations: k});
-  const aIn = tf.input({shape: [n, n]});
-  const bIn = tf.input({shape: [n]});
-  const model = tf.model({inputs: [aIn, bIn], outputs: layer.apply([aIn, bIn]) as tf.SymbolicTensor});
-  model.compile({optimizer: tf.train.adam(Number(flags.lr)), loss: logRelativeError});
-  model.summary();
-  const data = tensorsOf(train, true);
-  const val = tensorsOf(validation, true);
-  const epochs = Number(flags.epochs);
-  const batchSize = Number(flags.batch);
-  const out = outputs(flags.out as string);
-  const started = Date.now();
-  await model.fit([data.A as tf.Tensor, data.b], data.solutions, {
-    epochs, batchSize, shuffle: true, validationData: [[val.A as tf.Tensor, val.b], val.solutions],
-    callbacks: [progress(epochs, Math.ceil(train.values.length / batchSize)), out.tensorBoard], verbose: 0,
-  });
-  console.log(`trained in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  await model.save(`file://${out.model}`);
-  console.log(`model saved to ${out.model}, TensorBoard logs in ${out.logs}`);
+  const model = denseSolveModel(layer, n, Number(flags.lr));
+  await fitAndSave(model, train, validation, {epochs: Number(flags.epochs), batchSize: Number(flags.batch), out: flags.out as string});
   console.log(`learned step scales a = [${Array.from(layer.getWeights()[0].dataSync(), v => v.toFixed(3)).join(', ')}]`);
 
   const t = tensorsOf(test, true);
