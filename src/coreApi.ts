@@ -55,6 +55,7 @@ export {multigrid, MultigridPreconditioner} from './operators/preconditioners/mu
 export type {MultigridOptions} from './operators/preconditioners/multigrid';
 export type {PreconditionerName, PreconditionerSpec} from './solvers/krylov/builtinPreconditioner';
 
+export {uniformStream} from './core/uniformStream';
 export {poisson2d, poisson2dOperator} from './gallery/poisson2d';
 export type {CooMatrix} from './gallery/poisson2d';
 export {diffusion2d} from './gallery/diffusion2d';

@@ -12,13 +12,14 @@
  */
 import {ColumnSampler, ImplicitAdjoint} from './ImplicitAdjoint';
 import {LinearSolveError} from '../core/LinearSolveError';
+import {uniformStream} from '../core/uniformStream';
 
 /** Bernoulli(p) columns from a seeded generator (mulberry32), advancing each backward. */
 class BernoulliColumns implements ColumnSampler {
-  private state: number;
+  private readonly next: () => number;
 
   constructor(readonly rate: number, seed: number) {
-    this.state = seed >>> 0;
+    this.next = uniformStream(seed);
   }
 
   sample(k: number): {columns: number[]; weight: number} {
@@ -26,14 +27,6 @@ class BernoulliColumns implements ColumnSampler {
     const columns: number[] = [];
     for (let j = 0; j < k; j++) if (this.next() < this.rate) columns.push(j);
     return {columns, weight: 1 / this.rate};
-  }
-
-  private next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 }
 

@@ -5,18 +5,9 @@
  * no tfjs randomness).
  */
 import {LinearSolveError} from '../core/LinearSolveError';
+import {uniformStream} from '../core/uniformStream';
 
-/** Uniform numbers in [0, 1) from a 32-bit seed (mulberry32). */
-export function uniformStream(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export {uniformStream};
 
 /** Standard normal numbers from a 32-bit seed (Box–Muller on `uniformStream`). */
 export function normalStream(seed: number): () => number {

@@ -21,7 +21,7 @@ import {HostEstimate, HostGradient, accumulate} from './differentiable';
 import {AbsorptionWalker, WalkGradient, chainWalkGradient} from './absorptionWalk';
 import {Query} from './Query';
 import {neededColumns} from './adjointGradient';
-import {seededUniform} from './rng';
+import {uniformStream} from '../coreApi';
 
 /** The share of the start law spread uniformly over the columns s depends on. */
 const UNIFORM_SHARE = 0.1;
@@ -57,7 +57,7 @@ export function walkEstimate(query: Query, q: Map<number, number>, s: Map<number
   if (q.size > 0) walks = Math.max(walks, MIN_WALKS_AFTER_PUSH);
 
   const replay = (grad: {walk: WalkGradient; s: Map<number, number>} | null, count: number) => {
-    const uniform = seededUniform(options.seed);
+    const uniform = uniformStream(options.seed);
     const walker = new AbsorptionWalker(sys, b.data, uniform, maxLength);
     let sum = 0;
     let square = 0;
