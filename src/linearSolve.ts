@@ -1,27 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {LinearOperator, isLinearOperator} from './operators/LinearOperator';
-import {DenseOperator} from './operators/DenseOperator';
-import {chooseSolver} from './solvers/chooseSolver';
-import {checkSolverOptions} from './solvers/registry';
 import {Adjoint} from './adjoints/Adjoint';
 import {ImplicitAdjoint} from './adjoints/ImplicitAdjoint';
-import {UnrolledAdjoint} from './adjoints/UnrolledAdjoint';
-import {TruncatedAdjoint} from './adjoints/TruncatedAdjoint';
-import {StochasticAdjoint} from './adjoints/StochasticAdjoint';
-import {ResolvedOptions, SolveOptions, resolveOptions} from './options';
+import {chooseAdjoint} from './adjoints/chooseAdjoint';
+import {ResolvedOptions, SolveOptions} from './options';
 import {LinearSolveError} from './core/LinearSolveError';
 import {SolveStats} from './core/SolveStats';
-import {asFloat32, requireSquare} from './core/validate';
 import {guardTape} from './core/tapeGuard';
-import {validateOptionTypes, validateTags} from './core/optionTypes';
+import {SolutionOf} from './core/tensorLike';
 import {emptySolve, isEmptyProblem} from './emptySolve';
-import {NumericTensorLike, SolutionOf, isArrayInput} from './core/tensorLike';
+import {MatrixInput, TensorInput, prepareSolve} from './solveInputs';
 
-/** A right-hand side (or x0): a tf.Tensor, or numbers as tfjs ops accept them. */
-export type TensorInput = tf.Tensor | NumericTensorLike;
-
-/** What `solve` takes for A: a tf.Tensor, numbers as tfjs ops accept them, or a LinearOperator. */
-export type MatrixInput = tf.Tensor | NumericTensorLike | LinearOperator;
+export type {MatrixInput, TensorInput} from './solveInputs';
 import {Refinement} from './solvers/refine/refineSolution';
 
 /**
@@ -96,15 +85,7 @@ export function linearSolve<B extends TensorInput>(A: MatrixInput, b: B,
 function solveOwning(A: MatrixInput, b: TensorInput, options: SolveOptions,
     owned: tf.Tensor[]): LinearSolveResult {
   const own = (t: tf.Tensor, original: unknown) => { if (t !== original) owned.push(t); return t; };
-  const operator = asOperator(A, options, own);
-  const rhs = own(asFloat32(b, 'b'), b);
-  const layout = rightHandLayout(operator, rhs.shape);
-  validateOptionTypes(options as Record<string, unknown>);
-  const x0 = options.x0 == null ? null :
-    own(canonicalX0(own(asFloat32(options.x0, 'x0'), options.x0), rhs.shape, layout.canonical), null);
-  const resolved = resolveOptions(options, x0);
-  const solver = chooseSolver(options.method, operator);
-  if (options.method != null && options.method !== 'auto') checkSolverOptions(solver, options, options.backward);
+  const {operator, rhs, layout, resolved, solver} = prepareSolve(A, b, options, own);
   const adjoint = chooseAdjoint(options.adjoint);
   requireImplicitForRefine(adjoint, resolved.refine);
   if (isEmptyProblem(operator, layout.canonical)) return emptySolve(operator, rhs, solver.name);
@@ -170,52 +151,4 @@ export function solve<B extends TensorInput>(A: MatrixInput, b: B, options: Solv
   const {x, refined} = linearSolve(A, b, options);
   tf.dispose([refined?.hi, refined?.lo].filter((t): t is tf.Tensor => t != null));
   return x;
-}
-
-export function asOperator(A: MatrixInput, options: SolveOptions,
-    own: (t: tf.Tensor, original: unknown) => tf.Tensor): LinearOperator {
-  if (isLinearOperator(A)) return A;
-  if (A instanceof tf.Tensor || isArrayInput(A)) {
-    if (A instanceof tf.Tensor) requireSquare(A.shape, 'A');
-    const matrix = own(asFloat32(A, 'A'), A);
-    requireSquare(matrix.shape, 'A');
-    return new DenseOperator(matrix, validateTags(options.tags, 'options'));
-  }
-  throw new LinearSolveError('dtype',
-    'A must be a tf.Tensor, nested arrays of numbers or a LinearOperator (ls.dense, ls.sparse, ls.matrixFree).');
-}
-
-/** How b maps onto the canonical `[n, k]` / `[B, n, k]` block the solvers work on. */
-export function rightHandLayout(operator: LinearOperator, shape: number[]): {canonical: number[]} {
-  const n = operator.shape[0];
-  const batch = operator.batchSize;
-  const expected = batch == null ? `[${n}] or [${n}, k]` : `[${batch}, ${n}] or [${batch}, ${n}, k]`;
-  const fail = () => new LinearSolveError('shape',
-    `b has shape [${shape}], but A is ${batch == null ? '' : `a batch of ${batch} `}${n}×${n}: ` +
-    `b must be ${expected}.`);
-  if (batch == null) {
-    if (shape.length < 1 || shape.length > 2 || shape[0] !== n) throw fail();
-    return {canonical: [n, shape.length === 2 ? shape[1] : 1]};
-  }
-  if (shape.length < 2 || shape.length > 3 || shape[0] !== batch || shape[1] !== n) throw fail();
-  return {canonical: [batch, n, shape.length === 3 ? shape[2] : 1]};
-}
-
-/** x0 in the canonical `[n, k]` / `[B, n, k]` shape, after checking it matches b. */
-export function canonicalX0(x0: tf.Tensor, bShape: number[], canonical: number[]): tf.Tensor {
-  if (x0.shape.length !== bShape.length || x0.shape.some((d, i) => d !== bShape[i])) {
-    throw new LinearSolveError('shape', `x0 has shape [${x0.shape}]; it must match b's shape [${bShape}].`);
-  }
-  return tf.reshape(x0, canonical);
-}
-
-/** The adjoint an `adjoint` option names (or is). */
-export function chooseAdjoint(adjoint: SolveOptions['adjoint']): Adjoint {
-  if (adjoint == null || adjoint === 'implicit') return new ImplicitAdjoint();
-  if (adjoint === 'unrolled') return new UnrolledAdjoint();
-  if (typeof adjoint === 'object' && 'truncated' in adjoint) return new TruncatedAdjoint(adjoint.truncated);
-  if (typeof adjoint === 'object' && 'stochastic' in adjoint) return new StochasticAdjoint(adjoint.stochastic);
-  if (typeof adjoint === 'object' && typeof (adjoint as Adjoint).solve === 'function') return adjoint as Adjoint;
-  throw new LinearSolveError('option',
-    `Unknown adjoint '${String(adjoint)}'. Use 'implicit', 'unrolled', {truncated: k}, {stochastic: {rate}} or an Adjoint instance.`);
 }

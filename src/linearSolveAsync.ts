@@ -14,15 +14,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator} from './operators/LinearOperator';
-import {LinearSolveResult, asOperator, canonicalX0, chooseAdjoint, rightHandLayout} from './linearSolve';
-import {chooseSolver} from './solvers/chooseSolver';
-import {checkSolverOptions} from './solvers/registry';
+import {LinearSolveResult} from './linearSolve';
+import {MatrixInput, TensorInput, prepareSolve} from './solveInputs';
+import {SolutionOf} from './core/tensorLike';
+import {chooseAdjoint} from './adjoints/chooseAdjoint';
 import type {Solver, SolverOptions, SolverState} from './solvers/Solver';
-import {SolveOptions, resolveOptions} from './options';
+import {SolveOptions} from './options';
 import {LinearSolveError} from './core/LinearSolveError';
-import {asFloat32} from './core/validate';
 import {isRecording} from './core/tape';
-import {validateOptionTypes} from './core/optionTypes';
 import {Readbacks, readAsync} from './core/readbacks';
 import {computeScaledSteps} from './solvers/scaledCompute';
 import {reportFailureSteps} from './adjoints/reportFailure';
@@ -34,14 +33,17 @@ import {emptySolve, isEmptyProblem} from './emptySolve';
  *
  * Same options, same result (the same solver runs, step for step). x is not differentiable:
  * see "Asynchronous solves" in the README for gradients. Keep A and b alive until it settles.
+ * A, b and `x0` may be numbers as tfjs ops accept them, as for `linearSolve`; the copies made
+ * of them are freed when it settles.
  *
  * ```ts
  * const {x, status, iterations} = await ls.linearSolveAsync(A, b, {method: 'cg'});
+ * const y = await ls.solveAsync([[4, 1], [1, 3]], [1, 2]);   // arrays, as tfjs ops take them
  * // The page stays responsive while a WebGL or WebGPU solve runs.
  * ```
  */
-export async function linearSolveAsync(A: tf.Tensor | LinearOperator, b: tf.Tensor,
-    options: SolveOptions = {}): Promise<LinearSolveResult> {
+export async function linearSolveAsync<B extends TensorInput>(A: MatrixInput, b: B,
+    options: SolveOptions = {}): Promise<LinearSolveResult<SolutionOf<B>>> {
   if (isRecording()) {
     throw new LinearSolveError('option',
       'linearSolveAsync/solveAsync cannot run inside tf.grad: tfjs records gradients only during the ' +
@@ -50,7 +52,7 @@ export async function linearSolveAsync(A: tf.Tensor | LinearOperator, b: tf.Tens
   }
   const owned: tf.Tensor[] = [];
   try {
-    return await readAsync(solveSteps(A, b, options ?? {}, owned));
+    return await readAsync(solveSteps(A, b, options ?? {}, owned)) as LinearSolveResult<SolutionOf<B>>;
   } finally {
     tf.dispose(owned);
   }
@@ -67,8 +69,8 @@ export async function linearSolveAsync(A: tf.Tensor | LinearOperator, b: tf.Tens
  * const x = await ls.solveAsync(ls.poisson2dOperator(64), b, {method: 'cg'});
  * ```
  */
-export async function solveAsync(A: tf.Tensor | LinearOperator, b: tf.Tensor,
-    options: SolveOptions = {}): Promise<tf.Tensor> {
+export async function solveAsync<B extends TensorInput>(A: MatrixInput, b: B,
+    options: SolveOptions = {}): Promise<SolutionOf<B>> {
   return (await linearSolveAsync(A, b, options)).x;
 }
 
@@ -76,23 +78,15 @@ export async function solveAsync(A: tf.Tensor | LinearOperator, b: tf.Tensor,
 const SYNCHRONOUS_ONLY = ['refine'];
 
 /** The solve as `linearSolve` runs it off the tape, yielding its readbacks. */
-function* solveSteps(A: tf.Tensor | LinearOperator, b: tf.Tensor, options: SolveOptions,
+function* solveSteps(A: MatrixInput, b: TensorInput, options: SolveOptions,
     owned: tf.Tensor[]): Readbacks<LinearSolveResult> {
   const own = (t: tf.Tensor, original: unknown) => { if (t !== original) owned.push(t); return t; };
-  const operator = asOperator(A, options, own);
-  const rhs = own(asFloat32(b, 'b'), b);
-  const layout = rightHandLayout(operator, rhs.shape);
-  validateOptionTypes(options as Record<string, unknown>);
-  const x0 = options.x0 == null ? null :
-    own(canonicalX0(own(asFloat32(options.x0, 'x0'), options.x0), rhs.shape, layout.canonical), null);
-  const resolved = resolveOptions(options, x0);
+  const {operator, rhs, layout, resolved, solver} = prepareSolve(A, b, options, own);
   for (const key of SYNCHRONOUS_ONLY) {
     if ((options as Record<string, unknown>)[key] != null) {
       throw new LinearSolveError('option', `option '${key}' is not supported by the asynchronous solves yet; use ls.linearSolve.`);
     }
   }
-  const solver = chooseSolver(options.method, operator);
-  if (options.method != null && options.method !== 'auto') checkSolverOptions(solver, options, options.backward);
   // Checked like linearSolve's, though no gradient flows through an asynchronous solve.
   chooseAdjoint(options.adjoint);
   if (isEmptyProblem(operator, layout.canonical)) return emptySolve(operator, rhs, solver.name);

@@ -217,6 +217,20 @@ export function asyncStatusChecks(): AsyncCheck[] {
         equal('code', (await rejection(pending as unknown as Promise<unknown>)).code, 'option');
         atMost('tensors left behind', tf.memory().numTensors - before, 0);
       }, spd, ones)},
+    {name: 'numbers as tfjs ops take them (nested arrays, a TypedArray): the same x as tensors, copies freed',
+      run: withTensors(async ([A, b]) => {
+        const rows = await A.array() as number[][];
+        const values = Float32Array.from(await b.data() as Float32Array);
+        const before = tf.memory().numTensors;
+        const fromArrays = await ls.linearSolveAsync(rows, values, {method: 'lu'});
+        atMost('tensors beyond x', tf.memory().numTensors - before, 1);
+        const expected = await take(await ls.solveAsync(A, b, {method: 'lu'}));
+        const x = await take(fromArrays.x);
+        equal('status', fromArrays.status, 'converged');
+        const differ = x.findIndex((v, i) => !Object.is(v, expected[i]));
+        if (differ >= 0) throw new Error(`x[${differ}]: from arrays ${x[differ]} ≠ from tensors ${expected[differ]}`);
+        atMost('tensors left behind', tf.memory().numTensors - before, 0);
+      }, spd, random)},
     {name: 'empty systems resolve to the empty x',
       run: withTensors(async ([A]) => {
         const empty = tf.zeros([n, 0]);
@@ -228,39 +242,52 @@ export function asyncStatusChecks(): AsyncCheck[] {
 }
 
 /**
+ * The gradient fixture both gradient checks use: dense SPD n = 24, b and the loss weights w
+ * from fixed seeds; `gradients` returns ∂(wᵀx)/∂b and ∂(wᵀx)/∂A, checked against float64
+ * (∂b = A⁻ᵀw, ∂A = −λxᵀ).
+ */
+async function expectImplicitGradient(
+    gradients: (A: tf.Tensor, b: tf.Tensor, w: tf.Tensor) => Promise<[tf.Tensor, tf.Tensor]>): Promise<void> {
+  const c = gradientCase();
+  const n = c.n;
+  const bv = Float64Array.from(randomVector(n, 21), Math.fround);
+  const wv = Float64Array.from(randomVector(n, 22), Math.fround);
+  const [A] = c.parameters();
+  const b = tf.tensor1d(Float32Array.from(bv));
+  const w = tf.tensor1d(Float32Array.from(wv));
+  try {
+    const [db, dA] = await gradients(A, b, w);
+    const lambda = solve64(transpose(c.A), wv, 1);
+    const x = solve64(c.A, bv, 1);
+    const bound = solutionBound(n, kappaOf(c), true);
+    atMost('∂b error', relativeError(await take(db), lambda), bound);
+    atMost('∂A error', relativeError(await take(dA), c.gradient(lambda, x, 1)[0]), 2 * bound);
+  } finally {
+    tf.dispose([A, b, w]);
+  }
+}
+
+const gradientCase = () => casesFor().find(x => x.name.startsWith('dense SPD n=24')) as Case;
+
+/**
  * The documented gradient recipe: `ls.solve` inside `tf.grad`, warm-started with the awaited x.
  * Its forward converges at the first check (0 iterations), and its gradient is the implicit
  * adjoint's: ∂b = A⁻ᵀw against float64, equal to a cold synchronous solve's.
  */
 export function asyncGradientChecks(): AsyncCheck[] {
-  const c = casesFor().find(x => x.name.startsWith('dense SPD n=24')) as Case;
   return (['cg', 'gmres'] as Method[]).map(method => ({
-    name: `${c.name}, ${method}: ls.solve warm-started from solveAsync's x gives the implicit gradient`,
-    run: async () => {
-      const n = c.n;
-      const bv = Float64Array.from(randomVector(n, 21), Math.fround);
-      const wv = Float64Array.from(randomVector(n, 22), Math.fround);
-      const [A] = c.parameters();
-      const b = tf.tensor1d(Float32Array.from(bv));
-      const w = tf.tensor1d(Float32Array.from(wv));
-      try {
-        const x0 = await ls.solveAsync(A, b, {method});
-        const stats: {warm?: ls.LinearSolveResult} = {};
-        const [db, dA] = tf.grads((bb: tf.Tensor, aa: tf.Tensor) => {
-          stats.warm = ls.linearSolve(aa, bb, {method, x0});
-          return tf.sum(tf.mul(w, stats.warm.x));
-        })([b, A]);
-        x0.dispose();
-        equal('warm-started iterations', stats.warm?.iterations, 0);
-        const lambda = solve64(transpose(c.A), wv, 1);
-        const x = solve64(c.A, bv, 1);
-        const bound = solutionBound(n, kappaOf(c), true);
-        atMost('∂b error', relativeError(await take(db), lambda), bound);
-        atMost('∂A error', relativeError(await take(dA), c.gradient(lambda, x, 1)[0]), 2 * bound);
-      } finally {
-        tf.dispose([A, b, w]);
-      }
-    },
+    name: `${gradientCase().name}, ${method}: ls.solve warm-started from solveAsync's x gives the implicit gradient`,
+    run: () => expectImplicitGradient(async (A, b, w) => {
+      const x0 = await ls.solveAsync(A, b, {method});
+      const stats: {warm?: ls.LinearSolveResult} = {};
+      const grads = tf.grads((bb: tf.Tensor, aa: tf.Tensor) => {
+        stats.warm = ls.linearSolve(aa, bb, {method, x0});
+        return tf.sum(tf.mul(w, stats.warm.x));
+      })([b, A]);
+      x0.dispose();
+      equal('warm-started iterations', stats.warm?.iterations, 0);
+      return grads as [tf.Tensor, tf.Tensor];
+    }),
   }));
 }
 
@@ -271,29 +298,14 @@ export function asyncGradientChecks(): AsyncCheck[] {
  * so ∂b and ∂A meet the float64 bounds.
  */
 export function readbackFreeGradientChecks(): AsyncCheck[] {
-  const c = casesFor().find(x => x.name.startsWith('dense SPD n=24')) as Case;
   return [{
-    name: `${c.name}, cg with fixedIterations: ∂b = A⁻ᵀw and ∂A = −λxᵀ with no synchronous read`,
-    run: async () => {
-      const n = c.n;
-      const bv = Float64Array.from(randomVector(n, 21), Math.fround);
-      const wv = Float64Array.from(randomVector(n, 22), Math.fround);
-      const [A] = c.parameters();
-      const b = tf.tensor1d(Float32Array.from(bv));
-      const w = tf.tensor1d(Float32Array.from(wv));
-      try {
-        const options = {method: 'cg' as const, fixedIterations: true, maxIterations: 3 * n};
-        const {value: [db, dA], reads, first} = await countSyncReads(async () =>
-          tf.grads((bb: tf.Tensor, aa: tf.Tensor) => tf.sum(tf.mul(w, ls.solve(aa, bb, options))))([b, A]));
-        if (reads > 0) throw new Error(`the gradient read synchronously ${reads} times; the first: ${first}`);
-        const lambda = solve64(transpose(c.A), wv, 1);
-        const x = solve64(c.A, bv, 1);
-        const bound = solutionBound(n, kappaOf(c), true);
-        atMost('∂b error', relativeError(await take(db), lambda), bound);
-        atMost('∂A error', relativeError(await take(dA), c.gradient(lambda, x, 1)[0]), 2 * bound);
-      } finally {
-        tf.dispose([A, b, w]);
-      }
-    },
+    name: `${gradientCase().name}, cg with fixedIterations: ∂b = A⁻ᵀw and ∂A = −λxᵀ with no synchronous read`,
+    run: () => expectImplicitGradient(async (A, b, w) => {
+      const options = {method: 'cg' as const, fixedIterations: true, maxIterations: 3 * gradientCase().n};
+      const {value, reads, first} = await countSyncReads(async () =>
+        tf.grads((bb: tf.Tensor, aa: tf.Tensor) => tf.sum(tf.mul(w, ls.solve(aa, bb, options))))([b, A]));
+      if (reads > 0) throw new Error(`the gradient read synchronously ${reads} times; the first: ${first}`);
+      return value as [tf.Tensor, tf.Tensor];
+    }),
   }];
 }
