@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {Adjoint} from './adjoints/Adjoint';
 import {ImplicitAdjoint} from './adjoints/ImplicitAdjoint';
-import {chooseAdjoint} from './adjoints/chooseAdjoint';
+import {chooseAdjoint} from './chooseAdjoint';
 import {ResolvedOptions, SolveOptions} from './options';
 import {LinearSolveError} from './core/LinearSolveError';
 import {SolveStats} from './core/SolveStats';

@@ -17,7 +17,7 @@ import {LinearOperator} from './operators/LinearOperator';
 import {LinearSolveResult} from './linearSolve';
 import {MatrixInput, TensorInput, prepareSolve} from './solveInputs';
 import {SolutionOf} from './core/tensorLike';
-import {chooseAdjoint} from './adjoints/chooseAdjoint';
+import {chooseAdjoint} from './chooseAdjoint';
 import type {Solver, SolverOptions, SolverState} from './solvers/Solver';
 import {SolveOptions} from './options';
 import {LinearSolveError} from './core/LinearSolveError';

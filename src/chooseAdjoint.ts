@@ -1,10 +1,10 @@
-import {LinearSolveError} from '../core/LinearSolveError';
-import {SolveOptions} from '../options';
-import {Adjoint} from './Adjoint';
-import {ImplicitAdjoint} from './ImplicitAdjoint';
-import {StochasticAdjoint} from './StochasticAdjoint';
-import {TruncatedAdjoint} from './TruncatedAdjoint';
-import {UnrolledAdjoint} from './UnrolledAdjoint';
+import {LinearSolveError} from './core/LinearSolveError';
+import {SolveOptions} from './options';
+import {Adjoint} from './adjoints/Adjoint';
+import {ImplicitAdjoint} from './adjoints/ImplicitAdjoint';
+import {StochasticAdjoint} from './adjoints/StochasticAdjoint';
+import {TruncatedAdjoint} from './adjoints/TruncatedAdjoint';
+import {UnrolledAdjoint} from './adjoints/UnrolledAdjoint';
 
 /** The adjoint an `adjoint` option names (or is). */
 export function chooseAdjoint(adjoint: SolveOptions['adjoint']): Adjoint {
