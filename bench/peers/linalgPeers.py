@@ -11,47 +11,35 @@ def tensor(spec, dtype):
     return torch.tensor(spec["data"], dtype=dtype).reshape(spec["shape"])
 
 
+# Ops with one output, weighted by W in the loss: name -> (output name, function of the inputs).
+SINGLE = {
+    "luSolve": ("x", lambda A, B: torch.linalg.lu_solve(*torch.linalg.lu_factor(A), B)),
+    "cholesky": ("lower", lambda A: torch.linalg.cholesky(A)),
+    "choleskySolve": ("x", lambda A, B: torch.cholesky_solve(B, torch.linalg.cholesky(A))),
+    "triangularSolve": ("x", lambda A, B: torch.linalg.solve_triangular(A, B, upper=False)),
+    "inv": ("inv", lambda A: torch.linalg.inv(A)),
+    "det": ("det", lambda A: torch.linalg.det(A)),
+    "logdet": ("logdet", lambda A: torch.logdet(A)),
+}
+
+
 def run(case, dtype):
     op = case["op"]
     x = {k: tensor(v, dtype).requires_grad_(True) for k, v in case["inputs"].items()}
     w = {k: tensor(v, dtype) for k, v in case["weights"].items()}
     values = {}
     A = x["A"]
-    if op == "lu":
+    if op in SINGLE:
+        name, fn = SINGLE[op]
+        out = fn(A, x["B"]) if "B" in x else fn(A)
+        values[name] = out
+        loss = (w["W"] * out).sum()
+    elif op == "lu":
         P, L, U = torch.linalg.lu(A)
         values["lower"], values["upper"] = L, U
         # Ours: row i of P·A is row perm[i] of A, i.e. P_ours = P_torchᵀ.
         values["permutation"] = P.argmax(dim=-2).to(dtype)
         loss = (w["WL"] * L).sum() + (w["WU"] * U).sum()
-    elif op == "luSolve":
-        LU, pivots = torch.linalg.lu_factor(A)
-        X = torch.linalg.lu_solve(LU, pivots, x["B"])
-        values["x"] = X
-        loss = (w["W"] * X).sum()
-    elif op == "cholesky":
-        L = torch.linalg.cholesky(A)
-        values["lower"] = L
-        loss = (w["W"] * L).sum()
-    elif op == "choleskySolve":
-        X = torch.cholesky_solve(x["B"], torch.linalg.cholesky(A))
-        values["x"] = X
-        loss = (w["W"] * X).sum()
-    elif op == "triangularSolve":
-        X = torch.linalg.solve_triangular(A, x["B"], upper=False)
-        values["x"] = X
-        loss = (w["W"] * X).sum()
-    elif op == "inv":
-        X = torch.linalg.inv(A)
-        values["inv"] = X
-        loss = (w["W"] * X).sum()
-    elif op == "det":
-        d = torch.linalg.det(A)
-        values["det"] = d
-        loss = (w["W"] * d).sum()
-    elif op == "logdet":
-        d = torch.logdet(A)
-        values["logdet"] = d
-        loss = (w["W"] * d).sum()
     elif op == "slogdet":
         sign, logabsdet = torch.linalg.slogdet(A)
         values["sign"], values["logAbsDet"] = sign, logabsdet
