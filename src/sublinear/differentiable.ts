@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as ls from '../coreApi';
-import {BoundKind, EstimateMethod, EstimateResult} from './EstimateOptions';
+import {EstimateResult} from './EstimateOptions';
 
 /** Gradient of the estimate: by index (sparse, a Map) or dense. */
 export type HostGradientPart = Map<number, number> | Float64Array;
@@ -19,16 +19,12 @@ export interface HostGradient {
   b: HostGradientPart;
 }
 
-/** An estimate computed on the host; `gradient` runs only if a backward pass asks for it. */
-export interface HostEstimate {
+/**
+ * An estimate computed on the host: an `EstimateResult` whose value is still a number, and
+ * whose `gradient` runs only if a backward pass asks for it.
+ */
+export interface HostEstimate extends Omit<EstimateResult, 'value'> {
   value: number;
-  bound: number;
-  boundKind: BoundKind;
-  confidence: number | null;
-  work: number;
-  method: Exclude<EstimateMethod, 'auto'>;
-  standardError: number | null;
-  walks: number | null;
   gradient: () => HostGradient;
 }
 
