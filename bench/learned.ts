@@ -201,17 +201,23 @@ async function gnnMethod(mode: ls.NeuralKrylovMode, train: DiffusionFamily, epoc
   };
 }
 
-/** The learned-preconditioner rows (weights per unknown: the training grid only). */
-async function preconditionerMethod(form: ls.layers.PreconditionerForm, train: DiffusionFamily, epochs: number): Promise<Method> {
-  const rank = 8;
-  const layer = ls.layers.learnedPreconditioner({rank, iterations: K, form,
-    factorsInitializer: tf.initializers.randomNormal({stddev: 0.01, seed: 1})});
+/** Trains `layer` as a model from dense A and b to the training set's solutions; seconds taken. */
+async function fitDense(layer: tf.layers.Layer, train: DiffusionFamily, epochs: number): Promise<number> {
   const a = tf.input({shape: [train.n, train.n]});
   const bIn = tf.input({shape: [train.n]});
   const model = tf.model({inputs: [a, bIn], outputs: layer.apply([a, bIn]) as tf.SymbolicTensor});
   const data = tensorsOf(train, true);
   const seconds = await fit(model, [data.A as tf.Tensor, data.b], data.solutions, epochs);
   tf.dispose([data.values, data.b, data.solutions, data.A as tf.Tensor]);
+  return seconds;
+}
+
+/** The learned-preconditioner rows (weights per unknown: the training grid only). */
+async function preconditionerMethod(form: ls.layers.PreconditionerForm, train: DiffusionFamily, epochs: number): Promise<Method> {
+  const rank = 8;
+  const layer = ls.layers.learnedPreconditioner({rank, iterations: K, form,
+    factorsInitializer: tf.initializers.randomNormal({stddev: 0.01, seed: 1})});
+  const seconds = await fitDense(layer, train, epochs);
   return krylovMethod(`learned M (${form === 'inverse' ? 'M⁻¹ = D⁻¹ + VVᵀ' : 'M = D + UUᵀ'}, rank ${rank}) in CG`,
     (_set, _s, state) => ({preconditioner: state as ls.LinearOperator}), {
       trainingSeconds: seconds,
@@ -229,12 +235,7 @@ async function preconditionerMethod(form: ls.layers.PreconditionerForm, train: D
 /** The unrolled solver at its k (dense A input; fixed K steps, so no iterations-to-tolerance). */
 async function unrolledMethod(train: DiffusionFamily, epochs: number): Promise<Method> {
   const layer = ls.layers.unrolledSolver({iterations: K});
-  const a = tf.input({shape: [train.n, train.n]});
-  const bIn = tf.input({shape: [train.n]});
-  const model = tf.model({inputs: [a, bIn], outputs: layer.apply([a, bIn]) as tf.SymbolicTensor});
-  const data = tensorsOf(train, true);
-  const seconds = await fit(model, [data.A as tf.Tensor, data.b], data.solutions, epochs);
-  tf.dispose([data.values, data.b, data.solutions, data.A as tf.Tensor]);
+  const seconds = await fitDense(layer, train, epochs);
   const denseOne = (set: DiffusionFamily, s: number) => {
     const data = new Float32Array(set.n * set.n);
     set.indices.forEach(([i, j], e) => { data[i * set.n + j] += set.values[s][e]; });
