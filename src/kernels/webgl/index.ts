@@ -10,6 +10,7 @@ import {FusedKrylov} from '../FusedKrylov';
 import {tfOpsKernels} from '../tfops';
 import {ellProgramProduct} from './ellProgram';
 import {cgStepPrograms, fusedColumnDot} from './cgStepPrograms';
+import {bicgstabResidualPrograms, bicgstabStartPrograms, bicgstabStepPrograms} from './bicgstabStepPrograms';
 import {programRunner} from './webglEngine';
 import {prepareProduct} from './preparedProduct';
 import {hybridLU} from './hybridLU';
@@ -22,6 +23,9 @@ const fusedKrylov: FusedKrylov = {
   columnDot: (u, v, w = null) => fusedColumnDot(u, v, w),
   prepareSparse: prepareProduct,
   cgStep: cgStepPrograms,
+  bicgstabStart: bicgstabStartPrograms,
+  bicgstabStep: bicgstabStepPrograms,
+  bicgstabResidual: bicgstabResidualPrograms,
 };
 
 export const webglKernels: Partial<Kernels> = {
