@@ -433,7 +433,7 @@ function bicgstabLoopChecks(): Check[] {
 function bicgstabKernelCountCheck(): AsyncCheck {
   const m = 10;
   return {
-    name: 'BiCGStab on webgl queues under a fifth of the tf-ops loop\'s tfjs kernels (the programs ran)',
+    name: 'BiCGStab on webgl queues under a fifth of the tf-ops loop\'s tfjs kernels, solve and adjoint (the programs ran)',
     run: async () => {
       if (tf.getBackend() !== 'webgl') return;
       const count = async (on: boolean) => {
@@ -447,6 +447,23 @@ function bicgstabKernelCountCheck(): AsyncCheck {
       };
       const [engine, reference] = [await count(true), await count(false)];
       atMost(`tfjs kernels with the programs (tf ops: ${reference})`, engine, reference / 5);
+      // The gradient's transposed solve too: were it on tf ops, half the kernels would remain.
+      const gradient = async (on: boolean) => {
+        const previous = ls.useWebglEngine(on);
+        try {
+          const A = ls.poisson2dOperator(m) as ls.SparseOperator;
+          const b = tf.ones([m * m]);
+          const counted = await kernelCount(() => tf.grad((values: tf.Tensor) =>
+            tf.sum(ls.solve(A.withValues(values), b, {method: 'bicgstab', rtol: 1e-5})))(A.values));
+          tf.dispose([A.values, b]);
+          A.dispose();
+          return counted;
+        } finally {
+          ls.useWebglEngine(previous);
+        }
+      };
+      const [engineGrad, referenceGrad] = [await gradient(true), await gradient(false)];
+      atMost(`tfjs kernels of solve + adjoint with the programs (tf ops: ${referenceGrad})`, engineGrad, referenceGrad / 5);
     },
   };
 }

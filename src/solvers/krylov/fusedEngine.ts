@@ -83,7 +83,10 @@ export function tryFusedCG(state: SolverState, b: tf.Tensor, options: SolverOpti
 /**
  * BiCGStab (Jacobi-preconditioned or not) on the fused kernels, or null when they do not apply.
  * The loop state lives in the programs' layout (`[n]` for one right-hand side, `[B, n, k]`
- * for blocks); A·v reshapes to the operator's shapes only for blocks.
+ * for blocks); A·v reshapes to the operator's shapes only for blocks. Measured in headless
+ * Chromium (SwiftShader, load ~5; bench/results/webgl-engine.md), convection–diffusion, 50
+ * fixed iterations: 128² 15.0 ms an iteration against 98.5 ms for the tf-ops loop, 256² 89 ms
+ * against 324 ms.
  */
 export function tryFusedBiCGStab(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult | null {
   const fused = fusedFor(state, b, options);
