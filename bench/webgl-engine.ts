@@ -15,7 +15,7 @@
  *
  * Run: `npx ts-node --transpile-only bench/webgl-engine.ts [--grids=128,256] [--lu=256,500]
  *       [--runs=3] [--iterations=100] [--bicgstabIterations=50] [--tfOpsLuMax=256]
- *       [--batched=1024x16,64x64] [--caseTimeout=300] [--out=bench/results/webgl-engine.md]`
+ *       [--batched=1024x16,64x64] [--caseTimeout=600] [--out=bench/results/webgl-engine.md]`
  * `npm run bench` calls `runWebglEngine` (--no-webgl skips it).
  * Environment: LINSOLVE_CHROMIUM (browser path; else a system Chromium, else @sparticuz/chromium).
  */
@@ -104,7 +104,7 @@ const caseName = (c: BenchCase) => (c.kind === 'lu' ? `lu B=${c.batch} n=${c.n}`
  * when Chromium cannot start or gives no webgl backend.
  */
 export async function runWebglEngine({config = webglBenchConfig(), log = (s: string) => { process.stderr.write(`${s}\n`); },
-  caseTimeoutMs = 300_000}: {config?: WebglBenchConfig; log?: (line: string) => void; caseTimeoutMs?: number} = {}): Promise<WebglEngineReport> {
+  caseTimeoutMs = 600_000}: {config?: WebglBenchConfig; log?: (line: string) => void; caseTimeoutMs?: number} = {}): Promise<WebglEngineReport> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-linsolve-webgl-bench-'));
   const started = Date.now();
   const load0 = os.loadavg();

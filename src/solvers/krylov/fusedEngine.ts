@@ -98,7 +98,8 @@ export function tryFusedBiCGStab(state: SolverState, b: tf.Tensor, options: Solv
   const shape = vector ? [n] : b.rank === 2 ? [1, n, k] : b.shape;
   const outer = vector ? [n] : b.shape;
   const product = loopProduct(fused, s.operator, vector);
-  const A = vector || b.rank === 3 ? product.apply : (v: tf.Tensor) => tf.tidy(() => tf.reshape(product.apply(tf.reshape(v, outer)), shape));
+  const A = vector || b.rank === 3 ? product.apply :
+    (v: tf.Tensor) => tf.tidy(() => tf.reshape(product.apply(tf.reshape(v, outer)), shape));
   const rhs = tf.reshape(b, shape);
   const d = s.preconditions ? tf.reshape(s.tensors[0], vector ? [n] : [-1, n, 1]) : null;
   const tol = tf.tidy(() => (vector ? tf.reshape(thresholds(b, options), [1]) : tf.reshape(thresholds(b, options), [shape[0], 1, k])));
