@@ -118,7 +118,9 @@ export async function runWebglEngine({config = webglBenchConfig(), log = (s: str
     const messages: string[] = [];
     let opened: {page: Page; info: PageInfo};
     try {
-      browser = await launchChromium();
+      // A long SwiftShader batch on a loaded machine may outlast the GPU process's watchdog,
+      // which then kills it (a lost context: one suspect for the page lost at 256² under load ~30).
+      browser = await launchChromium(['--disable-gpu-watchdog']);
       opened = await openPage(browser, scripts, messages);
     } catch (error) {
       const reason = `headless Chromium with WebGL could not start: ${String((error as Error)?.message ?? error).split('\n')[0]}`;
