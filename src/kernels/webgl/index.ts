@@ -42,9 +42,9 @@ export const webglKernels: Partial<Kernels> = {
  * Whether the hybrid host/device factorisations serve `a` `[B, n, n]`. Measured by
  * bench/webgl-engine.ts in headless Chromium (SwiftShader, 2 cores at load ~5;
  * bench/results/webgl-engine.md), `linearSolve` with method 'lu' + readback, warm: n = 256
- * hybrid 228–267 ms against 7.8 s for the per-column tf-ops path, n = 500 hybrid 0.8–1.1 s;
- * batched B = 1024, n = 16: hybrid 274–320 ms against 2.0–2.1 s per-column; B = 64, n = 64:
- * 296–349 ms against 3.6–5.5 s (an earlier run at load ~30: n = 100 hybrid 138–181 ms against
+ * hybrid 154–256 ms against 6.7 s for the per-column tf-ops path, n = 500 hybrid 0.53–0.60 s;
+ * batched B = 1024, n = 16: hybrid 267–359 ms against 1.6–2.1 s per-column; B = 64, n = 64:
+ * 263–336 ms against 2.3–3.3 s (an earlier run at load ~30: n = 100 hybrid 138–181 ms against
  * 23 s cold). The per-column path did not win for any size measured, so
  * every float32 matrix takes the hybrid one — except inside an asynchronous solve: the hybrid
  * path reads its panels back synchronously, which would block the page (and breaks WebGPU-style

@@ -85,8 +85,8 @@ export function tryFusedCG(state: SolverState, b: tf.Tensor, options: SolverOpti
  * The loop state lives in the programs' layout (`[n]` for one right-hand side, `[B, n, k]`
  * for blocks); A·v reshapes to the operator's shapes only for blocks. Measured in headless
  * Chromium (SwiftShader, load ~5; bench/results/webgl-engine.md), convection–diffusion, 50
- * fixed iterations: 128² 15.0 ms an iteration against 98.5 ms for the tf-ops loop, 256² 89 ms
- * against 324 ms.
+ * fixed iterations, fastest of three runs: 128² 11.4 ms an iteration against 99 ms for the
+ * tf-ops loop, 256² 56 ms against 270 ms.
  */
 export function tryFusedBiCGStab(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult | null {
   const fused = fusedFor(state, b, options);
