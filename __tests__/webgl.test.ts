@@ -11,7 +11,9 @@
  *
  * Environment: LINSOLVE_CHROMIUM (browser path; else a system Chromium, else @sparticuz/chromium),
  * LINSOLVE_WEBGL_DEBUG=1 (unminified library bundle for readable stacks, a line per check as it
- * runs, and the built page scripts kept in a temporary folder).
+ * runs, and the built page scripts kept in a temporary folder), LINSOLVE_WEBGL_SUITE=text|text (run
+ * only the suites whose title contains one of the texts: the page runs every check in
+ * beforeAll, so jest's -t alone does not shorten the run).
  */
 import * as fs from 'fs';
 import {buildPageScripts} from './browser/bundle';
@@ -21,7 +23,9 @@ import {SUITES} from './browser/suites';
 const DEBUG = process.env.LINSOLVE_WEBGL_DEBUG === '1';
 
 /** The check names, computed in Node (the lists are deterministic), so jest knows every test. */
-const EXPECTED = SUITES.map(s => ({suite: s.title, names: s.checks(0).map(c => c.name)}));
+const ONLY = process.env.LINSOLVE_WEBGL_SUITE?.split('|');
+const EXPECTED = SUITES.filter(s => ONLY == null || ONLY.some(text => s.title.includes(text)))
+  .map(s => ({suite: s.title, names: s.checks(0).map(c => c.name)}));
 
 let report: WebglReport | undefined;
 

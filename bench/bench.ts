@@ -10,7 +10,10 @@
  *   - implicit vs unrolled backward of a fixed-iteration CG: time and peak bytes;
  *   - on tensorflow, bench/node-engine.ts: CG per iteration by engine (native, host, tf ops)
  *     for 1 and 8 right-hand sides, dense LU against MatrixSolve and torch (1 and 2 threads),
- *     batched B = 1024, n = 16 against torch's batched solve.
+ *     batched B = 1024, n = 16 against torch's batched solve;
+ *   - in headless Chromium (bench/webgl-engine.ts, WebGL on whatever GPU Chromium finds;
+ *     SwiftShader here): CG and BiCGStab per iteration, tf ops vs the WebGL engine vs a fused
+ *     floor, and dense LU, tf ops vs hybrid. Skipped with the reason when Chromium cannot start.
  * Peers, same machine, same matrices: torch.linalg.solve (float32, 2 threads) and SciPy's cg
  * (float32) from bench/.venv, TensorFlow's MatrixSolve via tfjs-node, ml-matrix (JavaScript
  * float64), and a plain CSR CG on Float32Array and Float64Array.
@@ -26,6 +29,7 @@
  *   npm run bench -- --budget=30           # seconds for one run of a case (default 10, quick 2)
  *   npm run bench -- --no-peers            # skip the peers
  *   npm run bench -- --profile             # add "where the time goes" (tf.profile)
+ *   npm run bench -- --no-webgl            # skip the WebGL bench in headless Chromium
  *
  * Environment: BENCH_BACKENDS, BENCH_BUDGET_S, BENCH_QUICK=1, BENCH_OUT_DIR, BENCH_PEERS_PYTHON
  * (a Python with torch, scipy, numpy, instead of bench/.venv). See bench/README.md.
@@ -48,6 +52,7 @@ import {chartSvg} from './report/chart';
 import {adjointTable, cgPeerTable, cgTable, checklist, checkTargets, denseTable, footnotes, Report} from './report/markdown';
 import {CgProfile, LuProfile, profileCg, profileLu, profileTable} from './report/profile';
 import {NodeEngineReport, runNodeEngine} from './node-engine';
+import {WebglEngineReport, runWebglEngine, webglBenchConfig} from './webgl-engine';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -249,6 +254,19 @@ async function main(): Promise<void> {
     peers.versions = {...python.versions, ...peers.versions};
   }
 
+  // Last, alone: Chromium's SwiftShader takes both cores.
+  let webgl: WebglEngineReport | null = null;
+  if (!process.argv.includes('--no-webgl')) {
+    console.log('\n[webgl] headless Chromium: CG and BiCGStab per iteration, dense LU (bench/webgl-engine.ts)');
+    try {
+      webgl = await runWebglEngine({config: webglBenchConfig(config.quick), log: line => console.log(`  ${line}`)});
+    } catch (error) {
+      const reason = `the WebGL bench failed: ${String((error as Error)?.message ?? error).split('\n')[0]}`;
+      webgl = {markdown: `Skipped: ${reason}.`, json: {skipped: reason}, skipped: reason};
+    }
+    if (webgl.skipped != null) console.log(`[webgl] SKIPPED — ${webgl.skipped}`);
+  }
+
   // ------------------------------------------------------------------------------------------
   // Report
 
@@ -310,6 +328,8 @@ async function main(): Promise<void> {
     ...(missing.length + skippedBackends.length > 0 ? ['', 'Missing peers and backends:', '', ...missing, ...skippedBackends] : []),
     ...(config.profile ? ['', '### Where the time goes', '', profileTable(cgProfiles, luProfiles)] : []),
     ...(nodeEngine != null ? ['', '### tfjs-node engines (bench/node-engine.ts)', '', nodeEngine.markdown] : []),
+    '', '### WebGL engine in headless Chromium (bench/webgl-engine.ts)', '',
+    webgl != null ? webgl.markdown : 'Not run (--no-webgl).',
   ].join('\n');
 
   console.log(`\n${'='.repeat(100)}\n`);
@@ -323,7 +343,7 @@ async function main(): Promise<void> {
   const json = {date, machine, versions, git, config, wallTimeS: +wallS.toFixed(1), backends: infos,
     peersMissing: peers.missing, targets: checks, float32Floors: floors, ours, peers: peers.results as PeerResult[],
     adjoints, denseProbes: probes, tensorCounts, profiles: config.profile ? {cg: cgProfiles, lu: luProfiles} : undefined,
-    nodeEngine: nodeEngine?.json};
+    nodeEngine: nodeEngine?.json, webglEngine: webgl?.json ?? {skipped: 'not run (--no-webgl)'}};
   fs.writeFileSync(`${base}.json.tmp`, JSON.stringify(json, null, 1) + '\n');
   fs.renameSync(`${base}.json.tmp`, `${base}.json`);
 

@@ -1,8 +1,8 @@
 /**
  * Checks of the custom WebGL programs against the tf-ops kernels they replace (the reference,
  * `ls.useWebglEngine(false)`) and against float64: the one-pass sparse product and its
- * transpose on random patterns, the fused CG loop (results, iteration counts, statuses,
- * gradients through the implicit adjoint, leaks), and the hybrid dense LU and Cholesky on
+ * transpose on random patterns, the fused CG and BiCGStab loops (results, iteration counts,
+ * statuses, gradients through the implicit adjoint, leaks), and the hybrid dense LU and Cholesky on
  * matrices that need pivoting. Run in the WebGL page (suites.ts); on any other backend the
  * switch changes nothing and the checks compare a path with itself.
  */
@@ -279,7 +279,197 @@ function factorCheck(method: Method, A: Matrix64, k: number): void {
   atMost('‖∂b − A⁻ᵀ1‖/‖A⁻ᵀ1‖', relativeError(engine.g, solve64(transpose(A), ones, k)), bound);
 }
 
+interface SolveRun {x: Float32Array; status: string; iterations: number}
+
+function bicgstabRun(on: boolean, build: () => ls.LinearOperator, b: Float64Array, shape: number[], options: ls.SolveOptions): SolveRun {
+  return withEngine(on, () => tf.tidy(() => {
+    const r = ls.linearSolve(build(), tf.tensor(Float32Array.from(b), shape), {method: 'bicgstab', ...options});
+    return {x: r.x.dataSync().slice() as Float32Array, status: r.status, iterations: r.iterations};
+  }));
+}
+
+/** A gallery matrix as a float64 dense copy and a sparse operator builder. */
+function galleryCase(a: {indices: Int32Array; values: Float32Array; shape: [number, number]}): {A: Matrix64; build: () => ls.LinearOperator} {
+  const n = a.shape[0];
+  const data = new Float64Array(n * n);
+  const indices: number[][] = [];
+  for (let e = 0; e < a.values.length; e++) {
+    const [i, j] = [a.indices[2 * e], a.indices[2 * e + 1]];
+    data[i * n + j] += a.values[e];
+    indices.push([i, j]);
+  }
+  return {A: {n, data}, build: () => ls.sparse({indices, values: tf.tensor1d(a.values), shape: [n, n]})};
+}
+
+/** A nonsymmetric, diagonally dominant n×n matrix with ~4 random off-diagonal entries a row (ELL layout). */
+function randomNonsymmetric(n: number, seed: number): Matrix64 {
+  const next = rng(seed);
+  const data = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < 4; t++) data[i * n + Math.floor(next() * n)] = Math.fround(2 * next() - 1);
+    data[i * n + i] = Math.fround(3 + next());
+  }
+  return {n, data};
+}
+
+/** A block of B dense matrices `[B, n, n]` (for the batched, 3-D layout) from one generator. */
+function denseBatch(ms: Matrix64[]): () => ls.LinearOperator {
+  const n = ms[0].n;
+  const flat = new Float32Array(ms.length * n * n);
+  ms.forEach((m, i) => flat.set(Float32Array.from(m.data), i * n * n));
+  return () => ls.dense(tf.tensor3d(flat, [ms.length, n, n]));
+}
+
+/**
+ * BiCGStab on the fused engine against the tf-ops loop and float64 on nonsymmetric matrices:
+ * the same status and iterations (within a check), x within the iterative bound.
+ */
+function bicgstabChecks(): Check[] {
+  const m = 12;
+  const cd = galleryCase(ls.convectionDiffusion2d({m, peclet: 50, seed: 3}));
+  const random = randomNonsymmetric(40, 17);
+  const batch = [randomNonsymmetric(24, 18), randomNonsymmetric(24, 19)];
+  const cases: {name: string; build: () => ls.LinearOperator; As: Matrix64[]; k: number; options: ls.SolveOptions}[] = [
+    {name: `convection–diffusion ${m}² (Pe 50, sparse, DIA layout), k=1`, build: cd.build, As: [cd.A], k: 1, options: {rtol: 1e-5}},
+    {name: 'random nonsymmetric n=40 (sparse, ELL layout), k=2, Jacobi, checkEvery 1', build: () => sparseOf(random), As: [random],
+      k: 2, options: {rtol: 1e-5, preconditioner: 'jacobi', checkEvery: 1}},
+    {name: 'a batch of 2 dense nonsymmetric n=24, k=1 (batched layout)', build: denseBatch(batch), As: batch, k: 1,
+      options: {rtol: 1e-5, checkEvery: 3}},
+  ];
+  return cases.map(c => ({
+    name: `BiCGStab ${c.name}: fused programs vs tf ops (status, iterations, x) and float64`,
+    run: () => {
+      const n = c.As[0].n;
+      const B = c.As.length;
+      const b = Float64Array.from(randomVector(B * n * c.k, 6), Math.fround);
+      const shape = B > 1 ? [B, n, c.k] : c.k === 1 ? [n] : [n, c.k];
+      const engine = bicgstabRun(true, c.build, b, shape, c.options);
+      const reference = bicgstabRun(false, c.build, b, shape, c.options);
+      equal('status (programs)', engine.status, 'converged');
+      equal('status (tf ops)', reference.status, 'converged');
+      atMost('|iterations − tf-ops iterations|', Math.abs(engine.iterations - reference.iterations), c.options.checkEvery ?? 10);
+      c.As.forEach((A, i) => {
+        const part = (x: ArrayLike<number>) => Array.from(x).slice(i * n * c.k, (i + 1) * n * c.k);
+        const exact = solve64(A, Float64Array.from(part(b)), c.k);
+        const bound = solutionBound(n, condition(A), true);
+        atMost(`‖x − x*‖/‖x*‖ (programs, member ${i})`, relativeError(part(engine.x), exact), bound);
+        atMost(`‖x − x_tf-ops‖/‖x*‖ (member ${i})`, relativeError(part(engine.x), part(reference.x)), 2 * bound);
+      });
+    },
+  }));
+}
+
+/** Statuses other than 'converged', fixed iterations, leaks and the adjoint's transposed solve, engine vs tf ops. */
+function bicgstabLoopChecks(): Check[] {
+  const m = 10;
+  const n = m * m;
+  const cd = galleryCase(ls.convectionDiffusion2d({m, peclet: 30, seed: 4}));
+  const b = Float64Array.from(randomVector(n, 7), Math.fround);
+  return [
+    {
+      name: 'BiCGStab statuses, fused programs vs tf ops: breakdown (r̂ᵀA r = 0), maxIterations, and the same iterations',
+      run: () => {
+        // A swaps the two unknowns: v = A·r ⟂ r̂ = r = e₁ in the first step, σ = r̂ᵀv = 0.
+        const swap = () => ls.dense(tf.tensor2d([[0, 1], [1, 0]]));
+        for (const [what, build, rhs, shape, options, status] of [
+          ['breakdown', swap, Float64Array.from([1, 0]), [2], {onFailure: 'ignore'}, 'breakdown'],
+          ['maxIterations', cd.build, b, [n], {maxIterations: 3, rtol: 1e-6, onFailure: 'ignore'}, 'maxIterations'],
+        ] as [string, () => ls.LinearOperator, Float64Array, number[], ls.SolveOptions, string][]) {
+          const engine = bicgstabRun(true, build, rhs, shape, options);
+          const reference = bicgstabRun(false, build, rhs, shape, options);
+          equal(`${what}: status (programs)`, engine.status, status);
+          equal(`${what}: status (tf ops)`, reference.status, status);
+          equal(`${what}: iterations (programs vs tf ops)`, engine.iterations, reference.iterations);
+        }
+      },
+    },
+    {
+      name: 'BiCGStab fixedIterations 12, convection–diffusion 10²: fused programs vs tf ops, and no tensor leaked',
+      run: () => {
+        const options: ls.SolveOptions = {fixedIterations: true, maxIterations: 12};
+        const A = cd.build() as ls.SparseOperator;
+        try {
+          const jacobi: ls.SolveOptions = {rtol: 1e-5, preconditioner: 'jacobi'};
+          // Compile the programs, build the pattern's layouts (cached on the pattern) for both solves.
+          bicgstabRun(true, () => A, b, [n], options);
+          bicgstabRun(true, () => A, b, [n], jacobi);
+          const before = tf.memory().numTensors;
+          bicgstabRun(true, () => A, b, [n], options);
+          bicgstabRun(true, () => A, b, [n], jacobi);
+          equal('tensors leaked', tf.memory().numTensors - before, 0);
+        } finally {
+          tf.dispose(A.values);
+          A.dispose();
+        }
+        const engine = bicgstabRun(true, cd.build, b, [n], options);
+        const reference = bicgstabRun(false, cd.build, b, [n], options);
+        equal('status', engine.status, 'unchecked');
+        equal('iterations', engine.iterations, 12);
+        // Twelve steps from the same start: float32 sums in another order, amplified by κ per step at most.
+        atMost('‖x − x_tf-ops‖/‖x_tf-ops‖', relativeError(engine.x, reference.x), 12 * condition(cd.A) * 8 * FLOAT32_EPS);
+      },
+    },
+    {
+      name: 'BiCGStab gradient ∂values, ∂b through the implicit adjoint (a transposed solve on the fused loop) vs tf ops',
+      run: () => {
+        const w = Float64Array.from(randomVector(n, 13), Math.fround);
+        const gradients = (on: boolean) => withEngine(on, () => tf.tidy(() => {
+          const A = cd.build() as ls.SparseOperator;
+          const weights = tf.tensor1d(Float32Array.from(w));
+          const loss = (values: tf.Tensor, rhs: tf.Tensor) =>
+            tf.sum(tf.mul(weights, ls.solve(A.withValues(values), rhs, {method: 'bicgstab', rtol: 1e-6})));
+          return tf.grads(loss)([A.values, tf.tensor1d(Float32Array.from(b))]).map(g => g.dataSync().slice());
+        }));
+        const [engine, reference] = [gradients(true), gradients(false)];
+        const bound = condition(cd.A) * 1e-6 * 4;
+        atMost('∂values programs vs tf ops', relativeError(engine[0], reference[0]), bound);
+        atMost('∂b programs vs tf ops', relativeError(engine[1], reference[1]), bound);
+      },
+    },
+  ];
+}
+
+/** On webgl, proof that BiCGStab's programs ran: a fraction of the tf-ops loop's tfjs kernels. */
+function bicgstabKernelCountCheck(): AsyncCheck {
+  const m = 10;
+  return {
+    name: 'BiCGStab on webgl queues under a fifth of the tf-ops loop\'s tfjs kernels, solve and adjoint (the programs ran)',
+    run: async () => {
+      if (tf.getBackend() !== 'webgl') return;
+      const count = async (on: boolean) => {
+        const previous = ls.useWebglEngine(on);
+        try {
+          return await kernelCount(() => ls.solve(ls.poisson2dOperator(m), tf.ones([m * m]),
+            {method: 'bicgstab', fixedIterations: true, maxIterations: 20}));
+        } finally {
+          ls.useWebglEngine(previous);
+        }
+      };
+      const [engine, reference] = [await count(true), await count(false)];
+      atMost(`tfjs kernels with the programs (tf ops: ${reference})`, engine, reference / 5);
+      // The gradient's transposed solve too: were it on tf ops, half the kernels would remain.
+      const gradient = async (on: boolean) => {
+        const previous = ls.useWebglEngine(on);
+        try {
+          const A = ls.poisson2dOperator(m) as ls.SparseOperator;
+          const b = tf.ones([m * m]);
+          const counted = await kernelCount(() => tf.grad((values: tf.Tensor) =>
+            tf.sum(ls.solve(A.withValues(values), b, {method: 'bicgstab', rtol: 1e-5})))(A.values));
+          tf.dispose([A.values, b]);
+          A.dispose();
+          return counted;
+        } finally {
+          ls.useWebglEngine(previous);
+        }
+      };
+      const [engineGrad, referenceGrad] = [await gradient(true), await gradient(false)];
+      atMost(`tfjs kernels of solve + adjoint with the programs (tf ops: ${referenceGrad})`, engineGrad, referenceGrad / 5);
+    },
+  };
+}
+
 /** Every check of the WebGL engine. */
 export function webglEngineChecks(): Array<Check | AsyncCheck> {
-  return [...productChecks(), ...cgChecks(), ...cgLoopChecks(), kernelCountCheck(), ...factorChecks()];
+  return [...productChecks(), ...cgChecks(), ...cgLoopChecks(), kernelCountCheck(), ...bicgstabChecks(), ...bicgstabLoopChecks(),
+    bicgstabKernelCountCheck(), ...factorChecks()];
 }

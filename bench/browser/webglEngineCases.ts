@@ -21,6 +21,8 @@ type LsModule = typeof Ls;
 export interface WebglBenchConfig {
   grids: number[];
   iterations: number;
+  /** BiCGStab's fixed iterations (two products each: half of CG's keeps the time alike). */
+  bicgstabIterations: number;
   runs: number;
   luSizes: number[];
   luRuns: number;
@@ -63,9 +65,11 @@ export function probeInPage(m: number): Record<string, number> {
 }
 
 export interface CgRow {m: number; n: number; engine: 'tf ops' | 'webgl engine' | 'fused floor'; msPerIteration: number[]; median: number}
+export interface BicgstabRow {m: number; n: number; engine: 'tf ops' | 'webgl engine'; msPerIteration: number[]; median: number}
 export interface LuRow {batch: number; n: number; engine: 'tf ops' | 'hybrid'; ms: number[]; median: number; relativeResidual: number; status: string}
 export interface WebglBenchResult {
   cg: CgRow[];
+  bicgstab: BicgstabRow[];
   lu: LuRow[];
   info: Record<string, unknown>;
   log: string[];
@@ -171,6 +175,40 @@ function cgCases(tf: TfModule, ls: LsModule, config: WebglBenchConfig, log: (s: 
   return rows;
 }
 
+/**
+ * BiCGStab per iteration on the convection–diffusion matrix of the gallery (Pe 50, m²; the
+ * same 5-point pattern as Poisson, nonsymmetric values), fixed iterations, tf ops vs engine.
+ */
+function bicgstabCases(tf: TfModule, ls: LsModule, config: WebglBenchConfig, log: (s: string) => void): BicgstabRow[] {
+  const rows: BicgstabRow[] = [];
+  for (const m of config.grids) {
+    const n = m * m;
+    const coo = ls.convectionDiffusion2d({m, peclet: 50, seed: 1});
+    const indices = Array.from({length: coo.values.length}, (_, e) => [coo.indices[2 * e], coo.indices[2 * e + 1]]);
+    const values = tf.tensor1d(coo.values);
+    const A = ls.sparse({indices, values, shape: [n, n]});
+    const b = tf.ones([n, 1]);
+    const options = {method: 'bicgstab' as const, fixedIterations: true, maxIterations: config.bicgstabIterations};
+    const solveWith = (engine: boolean) => () => {
+      const previous = ls.useWebglEngine(engine);
+      try { return ls.solve(A, b, options); } finally { ls.useWebglEngine(previous); }
+    };
+    const engines: [BicgstabRow['engine'], () => Tf.Tensor][] = [['tf ops', solveWith(false)], ['webgl engine', solveWith(true)]];
+    const times = engines.map(() => [] as number[]);
+    engines.forEach(([, f]) => timeIt(f));
+    for (let run = 0; run < config.runs; run++) {
+      engines.forEach(([, f], i) => times[i].push(timeIt(f) / config.bicgstabIterations));
+    }
+    engines.forEach(([engine], i) => {
+      rows.push({m, n, engine, msPerIteration: times[i], median: median(times[i])});
+      log(`bicgstab m=${m} ${engine}: ${median(times[i]).toFixed(2)} ms/iter (${times[i].map(t => t.toFixed(2)).join(', ')})`);
+    });
+    tf.dispose([b, values]);
+    A.dispose();
+  }
+  return rows;
+}
+
 /** A random matrix that needs pivoting (small diagonal), well conditioned: 0.1·I + Gaussian/√n. */
 function luMatrix(tf: TfModule, n: number): Tf.Tensor {
   return tf.tidy(() => tf.add(tf.mul(tf.randomNormal([n, n], 0, 1, 'float32', 7), 1 / Math.sqrt(n)), tf.mul(tf.eye(n), 2)));
@@ -209,14 +247,30 @@ function luCases(tf: TfModule, ls: LsModule, config: WebglBenchConfig, log: (s: 
   return rows;
 }
 
-/** Runs everything in the page (webgl must be set up by the caller). */
-export function runInPage(config: WebglBenchConfig): WebglBenchResult {
+/** One case of the bench, so that the host runs each in its own evaluation (and survives a crashed page). */
+export type BenchCase = {kind: 'cg' | 'bicgstab'; m: number} | {kind: 'lu'; batch: number; n: number};
+
+/** The cases `config` asks for, in the order they run. */
+export function benchCases(config: WebglBenchConfig): BenchCase[] {
+  return [
+    ...config.grids.map(m => ({kind: 'cg' as const, m})),
+    ...config.grids.map(m => ({kind: 'bicgstab' as const, m})),
+    ...config.luSizes.map(n => ({kind: 'lu' as const, batch: 1, n})),
+    ...config.batched.map(([batch, n]) => ({kind: 'lu' as const, batch, n})),
+  ];
+}
+
+/** Runs one case in the page (webgl must be set up by the caller); leakedTensors counts this case's. */
+export function runInPage(config: WebglBenchConfig, only: BenchCase): WebglBenchResult {
   const g = globalThis as unknown as {tf: TfModule; tfLinsolve: LsModule};
   const {tf, tfLinsolve: ls} = g;
   const lines: string[] = [];
   const log = (s: string) => { lines.push(s); };
   const before = tf.memory().numTensors;
-  const cg = cgCases(tf, ls, config, log);
-  const lu = luCases(tf, ls, config, log);
-  return {cg, lu, info: {leakedTensors: tf.memory().numTensors - before}, log: lines};
+  const one = only.kind === 'lu' ? {...config, grids: [], luSizes: only.batch === 1 ? [only.n] : [], batched: only.batch === 1 ? [] :
+    [[only.batch, only.n] as [number, number]]} : {...config, grids: [only.m], luSizes: [], batched: []};
+  const cg = only.kind === 'cg' ? cgCases(tf, ls, one, log) : [];
+  const bicgstab = only.kind === 'bicgstab' ? bicgstabCases(tf, ls, one, log) : [];
+  const lu = only.kind === 'lu' ? luCases(tf, ls, one, log) : [];
+  return {cg, bicgstab, lu, info: {leakedTensors: tf.memory().numTensors - before}, log: lines};
 }

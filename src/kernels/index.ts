@@ -34,7 +34,7 @@ registerKernels('webgpu', gpuKernels);
 
 export {kernels, registerKernels, backendName} from './registry';
 export type {CooPattern, Kernels, LUFactors, Triangle} from './Kernels';
-export type {CGVectors, FusedKrylov} from './FusedKrylov';
+export type {BiCGStabVectors, CGVectors, FusedKrylov} from './FusedKrylov';
 
 /**
  * X = M⁻¹R for triangular M (`t` `[B, n, n]`, or `tᵀ` with `transposeT`; `lower` describes M),

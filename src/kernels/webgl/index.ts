@@ -10,6 +10,7 @@ import {FusedKrylov} from '../FusedKrylov';
 import {tfOpsKernels} from '../tfops';
 import {ellProgramProduct} from './ellProgram';
 import {cgStepPrograms, fusedColumnDot} from './cgStepPrograms';
+import {bicgstabResidualPrograms, bicgstabStartPrograms, bicgstabStepPrograms} from './bicgstabStepPrograms';
 import {programRunner} from './webglEngine';
 import {prepareProduct} from './preparedProduct';
 import {hybridLU} from './hybridLU';
@@ -22,6 +23,9 @@ const fusedKrylov: FusedKrylov = {
   columnDot: (u, v, w = null) => fusedColumnDot(u, v, w),
   prepareSparse: prepareProduct,
   cgStep: cgStepPrograms,
+  bicgstabStart: bicgstabStartPrograms,
+  bicgstabStep: bicgstabStepPrograms,
+  bicgstabResidual: bicgstabResidualPrograms,
 };
 
 export const webglKernels: Partial<Kernels> = {
@@ -36,11 +40,12 @@ export const webglKernels: Partial<Kernels> = {
 
 /**
  * Whether the hybrid host/device factorisations serve `a` `[B, n, n]`. Measured by
- * bench/webgl-engine.ts in headless Chromium (SwiftShader, 2 cores at load ~30;
- * bench/results/webgl-engine-lu.md), `linearSolve` with method 'lu' + readback: n = 100
- * hybrid 138–181 ms warm against 23 s for the per-column tf-ops path (cold: it compiles its
- * programs), n = 256 hybrid 568–984 ms; batched B = 64, n = 16: hybrid 66–69 ms against
- * 604–787 ms per-column (warm). The per-column path did not win for any size measured, so
+ * bench/webgl-engine.ts in headless Chromium (SwiftShader, 2 cores at load ~5;
+ * bench/results/webgl-engine.md), `linearSolve` with method 'lu' + readback, warm: n = 256
+ * hybrid 154–256 ms against 6.7 s for the per-column tf-ops path, n = 500 hybrid 0.53–0.60 s;
+ * batched B = 1024, n = 16: hybrid 267–359 ms against 1.6–2.1 s per-column; B = 64, n = 64:
+ * 263–336 ms against 2.3–3.3 s (an earlier run at load ~30: n = 100 hybrid 138–181 ms against
+ * 23 s cold). The per-column path did not win for any size measured, so
  * every float32 matrix takes the hybrid one — except inside an asynchronous solve: the hybrid
  * path reads its panels back synchronously, which would block the page (and breaks WebGPU-style
  * read-once contracts), so `solveAsync` factors with the tf-ops kernels.

@@ -12,6 +12,7 @@ import {
   IterativeSolver, IterativeState, finishIterativeSteps, initialGuess, iterateSteps, iterationCap, loopFlags, thresholds,
 } from './iterative';
 import {tryHostBiCGStab} from './hostEngine';
+import {tryFusedBiCGStab} from './fusedEngine';
 import {Readbacks, readSync} from '../../core/readbacks';
 
 /** BiCGStab: general (nonsymmetric) A, short recurrences, no restart parameter. */
@@ -20,6 +21,7 @@ export class BiCGStabSolver extends IterativeSolver {
 
   compute(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult {
     const host = tryHostBiCGStab(state, b, options); if (host != null) return host;
+    const fused = tryFusedBiCGStab(state, b, options); if (fused != null) return fused;
     return readSync(this.loop(state, b, options));
   }
 
