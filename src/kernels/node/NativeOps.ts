@@ -5,7 +5,7 @@ export interface NativeAttr {name: string; type: number; value: unknown}
 
 interface NativeBackend {
   binding: {TF_ATTR_TYPE: number; TF_ATTR_BOOL: number; TF_ATTR_INT: number; TF_FLOAT: number; TF_INT32: number; TF_INT64: number;
-    TF_BOOL: number};
+    TF_BOOL: number; TF_ATTR_STRING: number; TF_ATTR_SHAPE: number};
   executeSingleOutput(name: string, attrs: NativeAttr[], inputs: tf.Tensor[]): tf.Tensor;
   executeMultipleOutputs(name: string, attrs: NativeAttr[], inputs: tf.Tensor[], n: number): tf.Tensor[];
 }
@@ -22,6 +22,9 @@ export function nativeOps(): NativeOps | null {
   if (typeof backend.executeSingleOutput !== 'function' || backend.binding == null) return null;
   return new NativeOps(backend);
 }
+
+/** Resource variables made so far: each gets a name of its own. */
+let variables = 0;
 
 /** Thin typed calls of the TensorFlow kernels this library uses. */
 export class NativeOps {
@@ -193,6 +196,52 @@ export class NativeOps {
       axisTensor.dispose();
     }
   }
+
+  /** A new float32 resource variable holding a copy of `initial`; its handle (free it with `destroyVariable`). */
+  variable(initial: tf.Tensor): tf.Tensor {
+    const handle = this.backend.executeSingleOutput('VarHandleOp', [
+      {name: 'container', type: this.backend.binding.TF_ATTR_STRING, value: ''},
+      {name: 'shared_name', type: this.backend.binding.TF_ATTR_STRING, value: `tfjs-linsolve-${++variables}`},
+      this.type('dtype', 'float32'), {name: 'shape', type: this.backend.binding.TF_ATTR_SHAPE, value: initial.shape},
+    ], []);
+    this.assign(handle, initial);
+    return handle;
+  }
+
+  /** Overwrites the variable's value with `value`. */
+  assign(handle: tf.Tensor, value: tf.Tensor): void {
+    this.backend.executeMultipleOutputs('AssignVariableOp',
+      [this.type('dtype', 'float32'), this.bool('validate_shape', false)], [handle, value], 0);
+  }
+
+  /** The variable's value as a tensor (no copy; free it before the next in-place update, or that one copies). */
+  read(handle: tf.Tensor): tf.Tensor {
+    return this.backend.executeSingleOutput('ReadVariableOp', [this.type('dtype', 'float32')], [handle]);
+  }
+
+  /** v ← v − α·delta in place, for a scalar α. */
+  subtractScaled(handle: tf.Tensor, alpha: tf.Tensor, delta: tf.Tensor): void {
+    this.backend.executeMultipleOutputs('ResourceApplyGradientDescent',
+      [this.type('T', 'float32'), this.bool('use_locking', false)], [handle, alpha, delta], 0);
+  }
+
+  /**
+   * accum ← β·accum + g in place, for a scalar β (TensorFlow's momentum step, whose
+   * var ← var − lr·accum runs on `scratch` with lr = `zero`).
+   */
+  scaleAndAdd(accum: tf.Tensor, beta: tf.Tensor, g: tf.Tensor, scratch: tf.Tensor, zero: tf.Tensor): void {
+    this.backend.executeMultipleOutputs('ResourceApplyMomentum', [this.type('T', 'float32'),
+      this.bool('use_locking', false), this.bool('use_nesterov', false)], [scratch, accum, zero, g, beta], 0);
+  }
+
+  /** Frees the variable and its handle. */
+  destroyVariable(handle: tf.Tensor): void {
+    this.backend.executeMultipleOutputs('DestroyResourceOp', [this.bool('ignore_lookup_error', true)], [handle], 0);
+    handle.dispose();
+  }
+
+  /** −a elementwise. */
+  neg(a: tf.Tensor): tf.Tensor { return this.unary('Neg', a); }
 
   private unary(name: string, a: tf.Tensor): tf.Tensor {
     return this.backend.executeSingleOutput(name, [this.type('T', 'float32')], [a]);

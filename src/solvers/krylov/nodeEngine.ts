@@ -28,7 +28,7 @@ import {SolverOptions, SolverResult, SolverState} from '../Solver';
 import {isRecording} from '../../core/tape';
 import {kernels} from '../../kernels';
 import {NativeOps, nativeOps} from '../../kernels/node/NativeOps';
-import {kernelsPerIteration, nativeCG} from '../../kernels/node/nativeCG';
+import {kernelsPerIteration, nativeCG, runsInPlace} from '../../kernels/node/nativeCG';
 import {useNativeLU} from '../../kernels/node/nativeLU';
 import {finishIterative, iterationCap, thresholds} from './iterative';
 import {tryHostCG} from './hostEngine';
@@ -106,7 +106,7 @@ export function tryNativeCG(state: SolverState, b: tf.Tensor, options: SolverOpt
     tol.dispose();
   }
   runs++;
-  lastKernels = kernelsPerIteration(k, inverseDiagonal != null);
+  lastKernels = kernelsPerIteration(k, inverseDiagonal != null, runsInPlace(b, inverseDiagonal != null));
   return finishIterative(state, b, result.x, result.iterations, options, result.status);
 }
 
