@@ -72,7 +72,7 @@ interface NativeBackend {
 }
 
 /** TensorFlow's MatrixSolve, Lu + permutation + two MatrixTriangularSolve, and Lu alone, read back. */
-function tensorflowPeers(A: tf.Tensor, b: tf.Tensor): {matrixSolve: () => void; luSolve: () => void; luAlone: () => void} {
+function tensorflowPeers(A: tf.Tensor, b: tf.Tensor): Record<'matrixSolve' | 'luSolve' | 'luAlone' | 'gemvBatch' | 'gemvMatMul', () => void> {
   const be = tf.backend() as unknown as NativeBackend;
   const t = {name: 'T', type: be.binding.TF_ATTR_TYPE, value: be.binding.TF_FLOAT};
   const flag = (name: string, value: boolean) => ({name, type: be.binding.TF_ATTR_BOOL, value});
@@ -91,6 +91,13 @@ function tensorflowPeers(A: tf.Tensor, b: tf.Tensor): {matrixSolve: () => void; 
       x.dataSync();
       tf.dispose([lu, perm, pb, y, x]);
     },
+    // A·b as BatchMatMulV2 (what tf.matMul runs) and as MatMul, 20 times.
+    gemvBatch: () => { for (let i = 0; i < 20; i++) {
+      be.executeSingleOutput('BatchMatMulV2', [t, flag('adj_x', false), flag('adj_y', false)], [A, b]).dispose();
+    } },
+    gemvMatMul: () => { for (let i = 0; i < 20; i++) {
+      be.executeSingleOutput('MatMul', [t, flag('transpose_a', false), flag('transpose_b', false)], [A, b]).dispose();
+    } },
     luAlone: () => {
       const [lu, perm] = be.executeMultipleOutputs('Lu', [t, {name: 'output_idx_type', type: be.binding.TF_ATTR_TYPE,
         value: be.binding.TF_INT32}], [A], 2);
@@ -107,9 +114,10 @@ interface ResourceBackend extends NativeBackend {
 
 /**
  * One CG axpy three ways at n unknowns, one right-hand side (µs): Mul + AddV2 (a new tensor,
- * as the native engine runs it), ResourceApplyGradientDescent on a resource variable (in place,
+ * as the tensor form runs it), ResourceApplyGradientDescent on a resource variable (in place,
  * one kernel; TensorFlow takes only a scalar step, so a block's per-column α cannot use it), and
- * the ReadVariableOp that every kernel outside the Apply family needs to see the variable.
+ * the ReadVariableOp that every kernel outside the Apply family needs to see the variable; and
+ * the column dot as BatchMatMulV2 and as Mul + Sum.
  */
 function inPlaceUpdates(n: number, rounds: number): Record<string, number> {
   const be = tf.backend() as unknown as ResourceBackend;
@@ -122,6 +130,7 @@ function inPlaceUpdates(n: number, rounds: number): Record<string, number> {
   const x = tf.ones([n, 1]);
   const p = tf.ones([n, 1]);
   const alpha = tf.scalar(1e-3);
+  const axis = tf.tensor1d([0], 'int32');
   be.executeMultipleOutputs('AssignVariableOp', [type('dtype'), flag('validate_shape', false)], [handle, x], 0);
   const repeat = 100;
   const times = interleaved({
@@ -134,9 +143,19 @@ function inPlaceUpdates(n: number, rounds: number): Record<string, number> {
       be.executeMultipleOutputs('ResourceApplyGradientDescent', [type('T'), flag('use_locking', false)], [handle, alpha, p], 0);
     } },
     read: () => { for (let i = 0; i < repeat; i++) be.executeSingleOutput('ReadVariableOp', [type('dtype')], [handle]).dispose(); },
+    // The column dot pᵀq two ways: BatchMatMulV2 with adj_x, and Mul + Sum.
+    dotMatMul: () => { for (let i = 0; i < repeat; i++) {
+      be.executeSingleOutput('BatchMatMulV2', [type('T'), flag('adj_x', true), flag('adj_y', false)], [p, x]).dispose();
+    } },
+    dotMulSum: () => { for (let i = 0; i < repeat; i++) {
+      const px = be.executeSingleOutput('Mul', [type('T')], [p, x]);
+      be.executeSingleOutput('Sum', [type('T'), flag('keep_dims', true), {name: 'Tidx', type: bd.TF_ATTR_TYPE, value: bd.TF_INT32}],
+        [px, axis]).dispose();
+      px.dispose();
+    } },
   }, rounds);
   be.executeMultipleOutputs('DestroyResourceOp', [flag('ignore_lookup_error', true)], [handle], 0);
-  tf.dispose([handle, x, p, alpha]);
+  tf.dispose([handle, x, p, alpha, axis]);
   return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v / repeat * 1000]));
 }
 
@@ -218,11 +237,11 @@ export function runNodeEngine({quick = false, parts = ['cg', 'dense']}: {quick?:
     const b = tf.tensor2d(d.b, [n, 1]);
     const w = tf.tensor2d(d.w, [n, 1]);
     const grad = tf.grads((a: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(ls.solve(a, bb, {method: 'lu'}), w)));
-    const {matrixSolve, luSolve, luAlone} = tensorflowPeers(A, b);
+    const {matrixSolve, luSolve, luAlone, gemvBatch, gemvMatMul} = tensorflowPeers(A, b);
     const forward = () => { const x = ls.solve(A, b, {method: 'lu'}); x.dataSync(); x.dispose(); };
     const both = () => { const g = grad([A, b]); g.forEach(t => t.dataSync()); tf.dispose(g); };
     const values = interleaved({
-      forward, both, matrixSolve, luSolve, luAlone,
+      forward, both, matrixSolve, luSolve, luAlone, gemvBatch, gemvMatMul,
       tfOpsForward: withEngine(false, forward), tfOpsBoth: withEngine(false, both),
     }, rounds);
     denseRows.push({case: `lu n=${n}`, values});
@@ -294,9 +313,16 @@ export function runNodeEngine({quick = false, parts = ['cg', 'dense']}: {quick?:
       `${ratio(v.luAlone, v.torch_factor1)} | ${fmt(v.both - v.luAlone)} | ${opt(v.torch_both1)} |`),
   ].join('\n');
   const inPlaceTable = [
-    '| n | Mul + AddV2 (new tensor) | ResourceApplyGradientDescent (in place) | ReadVariableOp |',
-    '|---|---:|---:|---:|',
-    ...inPlace.map(r => `| ${r.n} | ${r.mulAdd.toFixed(1)} | ${r.applyInPlace.toFixed(1)} | ${r.read.toFixed(1)} |`),
+    '| n | Mul + AddV2 (new tensor) | ResourceApplyGradientDescent (in place) | ReadVariableOp | dot: BatchMatMulV2 | dot: Mul + Sum |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...inPlace.map(r => `| ${r.n} | ${r.mulAdd.toFixed(1)} | ${r.applyInPlace.toFixed(1)} | ${r.read.toFixed(1)} | ` +
+      `${r.dotMatMul.toFixed(1)} | ${r.dotMulSum.toFixed(1)} |`),
+  ].join('\n');
+  const gemvTable = [
+    '| n | BatchMatMulV2 | MatMul |',
+    '|---|---:|---:|',
+    ...denseRows.filter(r => r.values.gemvBatch != null).map(({case: c, values: v}) =>
+      `| ${c.replace('lu ', '')} | ${(v.gemvBatch / 20 * 1000).toFixed(0)} | ${(v.gemvMatMul / 20 * 1000).toFixed(0)} |`),
   ].join('\n');
   const versions = (py?.versions ?? {}) as Record<string, string>;
   const markdown = [
@@ -304,10 +330,11 @@ export function runNodeEngine({quick = false, parts = ['cg', 'dense']}: {quick?:
       `${os.loadavg().map(v => v.toFixed(1)).join(', ')} at end; ${os.cpus().length} cores; fastest of ${rounds} interleaved rounds; ` +
       `torch ${versions.torch ?? '–'}, SciPy ${versions.scipy ?? '–'}. Times in ms.`,
     '', `#### CG ms per iteration (Poisson, b = ones, ${iterations} fixed iterations; SciPy once per column)`, '', cgTable,
-    ...(inPlace.length === 0 ? [] : ['', '#### One CG axpy x + αp, one right-hand side, µs (scalar α; in place needs a scalar step)', '',
+    ...(inPlace.length === 0 ? [] : ['', '#### One CG axpy x + αp and one column dot pᵀx, one right-hand side, µs (in place needs a scalar step)', '',
       inPlaceTable]),
     '', '#### Dense LU and batched small systems (forward: solve + read x; fwd+bwd: gradients w.r.t. A and b read back)', '',
     denseTable,
+    ...(denseRows.length === 0 ? [] : ['', '#### A·b (the residual\'s product), µs', '', gemvTable]),
     '', '#### The factorisation alone (TensorFlow\'s `Lu` kernel against torch\'s `torch.linalg.lu_factor`)', '',
     floorTable,
   ].join('\n');
@@ -321,6 +348,8 @@ async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const only = process.argv.find(a => a.startsWith('--only='))?.slice('--only='.length);
   const report = runNodeEngine({quick, parts: only != null ? only.split(',') : undefined});
+  const command = ['npx ts-node --transpile-only bench/node-engine.ts', ...process.argv.slice(2)].join(' ');
+  report.markdown = `Command: \`${command}\`.\n\n${report.markdown}`;
   console.log(`\n${report.markdown}`);
   const out = process.env.BENCH_OUT_DIR ?? path.join(__dirname, 'results');
   fs.mkdirSync(out, {recursive: true});

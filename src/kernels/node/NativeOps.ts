@@ -247,6 +247,15 @@ export class NativeOps {
     return this.backend.executeSingleOutput(name, [this.type('T', 'float32')], [a]);
   }
 
+  /**
+   * a·b for matrices (rank 2), a optionally transposed: TensorFlow's MatMul, which ran a
+   * 500² matrix-vector product ~4× faster than BatchMatMulV2 (65 against 266 µs, bench/node-engine.ts).
+   */
+  matMul2d(a: tf.Tensor, b: tf.Tensor, transposeA: boolean): tf.Tensor {
+    return this.backend.executeSingleOutput('MatMul',
+      [this.type('T', 'float32'), this.bool('transpose_a', transposeA), this.bool('transpose_b', false)], [a, b]);
+  }
+
   private binary(name: string, a: tf.Tensor, b: tf.Tensor): tf.Tensor {
     return this.backend.executeSingleOutput(name, [this.type('T', 'float32')], [a, b]);
   }

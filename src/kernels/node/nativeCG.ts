@@ -7,18 +7,16 @@
  * instead of a dozen device ops.
  *
  * Kernels per iteration (`kernelsPerIteration`): the product A·p (one SparseTensorDenseMatMul
- * or BatchMatMulV2), two column dots (one BatchMatMulV2 each for one right-hand side, Mul + Sum
- * for a block), DivNoNan twice (α, β), two axpys for x and r and one for p (Mul + AddV2/Sub
- * each), and three kernels that freeze converged columns and record breakdown (Greater,
- * SelectV2, Minimum): 14 for k = 1, 16 for a block; Jacobi adds one Mul and one dot.
+ * or BatchMatMulV2), two column dots (Mul + Sum each), DivNoNan twice (α, β), two axpys for x
+ * and r and one for p (Mul + AddV2/Sub each), and three kernels that freeze converged columns
+ * and record breakdown (Greater, SelectV2, Minimum): 16; Jacobi adds one Mul and one dot.
  * One unpreconditioned right-hand side runs in place instead (`inPlaceIterate`): x, r and p
  * live in resource variables and the three updates are TensorFlow's optimizer steps
- * (ResourceApplyGradientDescent, ResourceApplyMomentum), 15 kernels with the two reads and two
- * reshapes to scalars they need, but no new n-vector per update: each new one costs an
- * allocation, ~90 µs for Mul + AddV2 against ~12–20 µs in place at n = 16K–64K
- * (bench/node-engine.ts). A block cannot: those steps take only a scalar α. Fewer kernels
- * would take a fused kernel: with stock ops the dots, the per-column freeze and the breakdown
- * record each need their own.
+ * (ResourceApplyGradientDescent, ResourceApplyMomentum), 15 kernels with the two reads they
+ * need, but no new n-vector per update: Mul + AddV2 took 27–58 µs against 10–15 µs in place at
+ * n = 16K–64K (bench/node-engine.ts, "one CG axpy"). A block cannot: those steps take only a
+ * scalar α. Fewer kernels would take a fused kernel: with stock ops the dots, the per-column
+ * freeze and the breakdown record each need their own.
  *
  * Freezing: a column with ‖r‖² ≤ tol² gets pᵀAp := +∞, so α = rz / ∞ = 0 and its x and r stay;
  * the running minimum of that masked pᵀAp is ≤ 0 exactly when an active column met pᵀAp ≤ 0
@@ -59,10 +57,9 @@ export interface NativeCGResult {
 
 /** Native kernels one CG iteration launches for k right-hand sides (see the header). */
 export function kernelsPerIteration(k: number, preconditioned: boolean, inPlace = false): number {
-  // In place: two reads, three updates and two reshapes of α, β to scalars where six kernels
-  // made new tensors.
-  if (inPlace) return 15;
-  const dot = k === 1 ? 1 : 2;
+  const dot = 2;
+  // In place: two reads and three updates where six kernels made new tensors.
+  if (inPlace) return 1 + 2 * dot + 2 + 2 + 3 + 3;
   return 1 + 2 * dot + 2 + 3 * 2 + 3 + (preconditioned ? 1 + dot : 0);
 }
 
@@ -173,12 +170,14 @@ function tensorIterate({ops, problem, dot, tol2, infinity}: Shared): Iterate {
  * axpy"). TensorFlow's in-place steps take a scalar α, hence one column only. The values are
  * the tensor form's to the rounding: −x is kept, so x + αp is −(−x − αp) exactly.
  */
-function inPlaceIterate({ops, problem, dot, tol2, infinity}: Shared): Iterate {
-  const {product, b, tol} = problem;
-  const scalarShape = (t: tf.Tensor) => { const s = ops.reshape(t, []); t.dispose(); return s; };
-  const made: tf.Tensor[] = [];
+function inPlaceIterate({ops, problem, tol2: tol2Column, infinity}: Shared): Iterate {
+  const {product, b} = problem;
+  // Scalars throughout (the optimizer steps take no other α, β): Σ over both axes.
+  const axes = tf.tensor1d([0, 1], 'int32');
+  const dot = (u: tf.Tensor, v: tf.Tensor) => { const uv = ops.mul(u, v); const s = ops.sum(uv, axes, false); uv.dispose(); return s; };
+  const tol2 = ops.reshape(tol2Column, []);
   const zero = tf.scalar(0);
-  made.push(zero);
+  const made: tf.Tensor[] = [axes, tol2, zero];
   const start = problem.x0 != null ? ops.neg(problem.x0) : tf.zerosLike(b);
   const negX = ops.variable(start);
   start.dispose();
@@ -188,8 +187,8 @@ function inPlaceIterate({ops, problem, dot, tol2, infinity}: Shared): Iterate {
   const scratch = ops.variable(r0);
   r0.dispose();
   const handles = [negX, rVar, pVar, scratch];
-  let rz = tf.zeros([1, 1]);
-  let minPap = tf.fill(tol.shape, Infinity);
+  let rz: tf.Tensor = tf.scalar(0);
+  let minPap: tf.Tensor = tf.scalar(Infinity);
   const readX = () => { const nx = ops.read(negX); const x = ops.neg(nx); nx.dispose(); return x; };
   const restart = () => {
     const x = readX();
@@ -210,7 +209,7 @@ function inPlaceIterate({ops, problem, dot, tol2, infinity}: Shared): Iterate {
       const pap = dot(p, ap);
       const active = ops.greater(rz, tol2);
       const papActive = ops.select(active, pap, infinity);
-      const alpha = scalarShape(ops.divNoNan(rz, papActive));
+      const alpha = ops.divNoNan(rz, papActive);
       const nextMin = ops.minimum(minPap, papActive);
       ops.subtractScaled(negX, alpha, p);
       ops.subtractScaled(rVar, alpha, ap);
@@ -219,7 +218,7 @@ function inPlaceIterate({ops, problem, dot, tol2, infinity}: Shared): Iterate {
       minPap = nextMin;
       const r = ops.read(rVar);
       const rzNext = dot(r, r);
-      const beta = scalarShape(ops.divNoNan(rzNext, rz));
+      const beta = ops.divNoNan(rzNext, rz);
       ops.scaleAndAdd(pVar, beta, r, scratch, zero);
       release(r, beta, rz);
       rz = rzNext;
@@ -239,14 +238,13 @@ function inPlaceIterate({ops, problem, dot, tol2, infinity}: Shared): Iterate {
 /** Runs CG to the stopping rule of `iterate`; the caller measures the true residual after. */
 export function nativeCG(problem: NativeCGProblem): NativeCGResult {
   const {ops, b, inverseDiagonal, tol} = problem;
-  const k = b.shape[b.rank - 1] as number;
   const axis = tf.tensor1d([b.rank - 2], 'int32');
   const infinity = tf.scalar(Infinity);
   const tol2 = ops.mul(tol, tol);
   const tolValues = tol.dataSync() as Float32Array;
-  const dot = k === 1 ?
-    (u: tf.Tensor, v: tf.Tensor) => ops.matMul(u, v, true, false) :
-    (u: tf.Tensor, v: tf.Tensor) => { const uv = ops.mul(u, v); const s = ops.sum(uv, axis, true); uv.dispose(); return s; };
+  // Mul + Sum even for one column: BatchMatMulV2 as a dot took 163–430 µs where these two took
+  // 24–45 µs at n = 16K (bench/node-engine.ts, "one column dot").
+  const dot = (u: tf.Tensor, v: tf.Tensor) => { const uv = ops.mul(u, v); const s = ops.sum(uv, axis, true); uv.dispose(); return s; };
   const shared: Shared = {ops, problem, dot, tol2, infinity};
   const it = runsInPlace(b, inverseDiagonal != null) ? inPlaceIterate(shared) : tensorIterate(shared);
 

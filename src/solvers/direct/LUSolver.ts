@@ -6,6 +6,8 @@
  * The factorisation, triangular solves and row permutations are the active backend's kernels
  * (src/kernels): TensorFlow's `Lu` on tfjs-node, typed arrays on cpu, a right-looking
  * elimination in tf ops elsewhere; nothing is read back until the single singularity check.
+ * On tfjs-node off the tape, the whole factor-and-solve and its check are TensorFlow's
+ * kernels called by name (kernels/node/nativeLU.ts), the same kernels without tfjs's per-op cost.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator} from '../../operators/LinearOperator';

@@ -109,10 +109,11 @@ function nativeColumnNorm(ops: NativeOps, a: tf.Tensor): tf.Tensor {
   }
 }
 
-/** A·x by TensorFlow's BatchMatMulV2 for a float32 dense A (the kernel tf.matMul runs), else A's own ops. */
+/** A·x by TensorFlow's MatMul (BatchMatMulV2 for a batch) for a float32 dense A, else A's own ops. */
 function nativeProduct(ops: NativeOps, operator: LinearOperator, x: tf.Tensor): tf.Tensor {
   if (!(operator instanceof DenseOperator) || operator.matrix.dtype !== 'float32') return operator.apply(x);
-  return ops.matMul(operator.matrix, x, operator.transposed, false);
+  const {matrix, transposed} = operator;
+  return matrix.rank === 2 && x.rank === 2 ? ops.matMul2d(matrix, x, transposed) : ops.matMul(matrix, x, transposed, false);
 }
 
 /**
