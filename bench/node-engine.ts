@@ -7,8 +7,8 @@
  *   (once per column) and the plain Float32Array CSR CG of bench/peers/js.ts (k = 1);
  * - dense LU n = 500 and 1000: our forward against TensorFlow's MatrixSolve and its Lu + two
  *   MatrixTriangularSolve (the floor of a factor-and-solve), forward + backward against torch
- *   with 1 and 2 threads, both also on the tf-ops path (`useNativeEngine(false)`), and
- *   TensorFlow's Lu alone against torch's lu_factor (the floor under the backward's ratio);
+ *   with 1 and 2 threads, and TensorFlow's Lu alone against torch's lu_factor (the floor
+ *   under the backward's ratio), and A·b by BatchMatMulV2 and by MatMul;
  * - batched small systems B = 1024, n = 16 (LU), forward and forward + backward against torch's
  *   batched solve.
  * Engines alternate within each round, so they share the load; the fastest round of each is
@@ -242,7 +242,6 @@ export function runNodeEngine({quick = false, parts = ['cg', 'dense']}: {quick?:
     const both = () => { const g = grad([A, b]); g.forEach(t => t.dataSync()); tf.dispose(g); };
     const values = interleaved({
       forward, both, matrixSolve, luSolve, luAlone, gemvBatch, gemvMatMul,
-      tfOpsForward: withEngine(false, forward), tfOpsBoth: withEngine(false, both),
     }, rounds);
     denseRows.push({case: `lu n=${n}`, values});
     console.log(`  lu n=${n}: ${Object.entries(values).map(([k, v]) => `${k} ${fmt(v)} ms`).join(', ')}`);
@@ -263,7 +262,6 @@ export function runNodeEngine({quick = false, parts = ['cg', 'dense']}: {quick?:
     const both = () => { const g = grad([A, b]); g.forEach(t => t.dataSync()); tf.dispose(g); };
     const values = interleaved({
       forward, both, matrixSolve, luAlone,
-      tfOpsForward: withEngine(false, forward), tfOpsBoth: withEngine(false, both),
     }, rounds);
     denseRows.push({case: `batched B=${B} n=${bn}`, values});
     console.log(`  batched B=${B} n=${bn}: ${Object.entries(values).map(([k, v]) => `${k} ${fmt(v)} ms`).join(', ')}`);
@@ -298,11 +296,11 @@ export function runNodeEngine({quick = false, parts = ['cg', 'dense']}: {quick?:
   ].join('\n');
   const opt = (v: number | undefined) => v != null ? fmt(v) : '–';
   const denseTable = [
-    '| case | ours forward | tf-ops path forward | MatrixSolve | Lu + 2 triangular | ours/MatrixSolve | ours fwd+bwd | ' +
-      'tf-ops path fwd+bwd | torch fwd+bwd 1 thread | 2 threads | ours/torch 1 thread | torch fwd 1 thread |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...denseRows.map(({case: c, values: v}) => `| ${c} | ${fmt(v.forward)} | ${opt(v.tfOpsForward)} | ${fmt(v.matrixSolve)} | ` +
-      `${opt(v.luSolve)} | ${ratio(v.forward, v.matrixSolve)} | ${fmt(v.both)} | ${opt(v.tfOpsBoth)} | ` +
+    '| case | ours forward | MatrixSolve | Lu + 2 triangular | ours/MatrixSolve | ours fwd+bwd | ' +
+      'torch fwd+bwd 1 thread | 2 threads | ours/torch 1 thread | torch fwd 1 thread |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...denseRows.map(({case: c, values: v}) => `| ${c} | ${fmt(v.forward)} | ${fmt(v.matrixSolve)} | ` +
+      `${opt(v.luSolve)} | ${ratio(v.forward, v.matrixSolve)} | ${fmt(v.both)} | ` +
       `${opt(v.torch_both1)} | ${opt(v.torch_both2)} | ${ratio(v.both, v.torch_both1)} | ${opt(v.torch_forward1)} |`),
   ].join('\n');
   // The floor under the fwd+bwd ratio: the factorisation alone, TensorFlow's against torch's.

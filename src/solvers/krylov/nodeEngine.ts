@@ -29,7 +29,6 @@ import {isRecording} from '../../core/tape';
 import {kernels} from '../../kernels';
 import {NativeOps, nativeOps} from '../../kernels/node/NativeOps';
 import {kernelsPerIteration, nativeCG, runsInPlace} from '../../kernels/node/nativeCG';
-import {useNativeLU} from '../../kernels/node/nativeLU';
 import {finishIterative, iterationCap, thresholds} from './iterative';
 import {tryHostCG} from './hostEngine';
 
@@ -48,8 +47,7 @@ let lastKernels = 0;
 /**
  * Which engine CG uses on tfjs-node, returning the previous setting: `true` (the default)
  * picks by shape as measured (see nodeEngine.ts), 'native' or 'host' forces one, and `false`
- * restores the tf-ops loop for comparisons in tests and benchmarks (and dense LU's tf-ops
- * path, which otherwise runs in TensorFlow's kernels by name).
+ * restores the tf-ops loop for comparisons in tests and benchmarks.
  *
  * ```ts
  * const previous = ls.useNativeEngine(false);   // time the tf-ops loop
@@ -60,8 +58,6 @@ let lastKernels = 0;
 export function useNativeEngine(engine: NativeEngineChoice): NativeEngineChoice {
   const previous = choice;
   choice = engine;
-  // Dense LU's native route (kernels/node/nativeLU.ts) follows: false compares with tf ops throughout.
-  useNativeLU(engine !== false);
   return previous;
 }
 
