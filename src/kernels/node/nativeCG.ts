@@ -13,8 +13,8 @@
  * One unpreconditioned right-hand side runs in place instead (`inPlaceIterate`): x, r and p
  * live in resource variables and the three updates are TensorFlow's optimizer steps
  * (ResourceApplyGradientDescent, ResourceApplyMomentum), 15 kernels with the two reads they
- * need, but no new n-vector per update: Mul + AddV2 took 27–58 µs against 10–15 µs in place at
- * n = 16K–64K (bench/node-engine.ts, "one CG axpy"). A block cannot: those steps take only a
+ * need, but no new n-vector per update: Mul + AddV2 took 27–93 µs against 10–22 µs in place at
+ * n = 16K–64K in two runs (bench/node-engine.ts, "one CG axpy"; a ReadVariableOp 9–14 µs). A block cannot: those steps take only a
  * scalar α. Fewer kernels would take a fused kernel: with stock ops the dots, the per-column
  * freeze and the breakdown record each need their own.
  *
@@ -242,8 +242,9 @@ export function nativeCG(problem: NativeCGProblem): NativeCGResult {
   const infinity = tf.scalar(Infinity);
   const tol2 = ops.mul(tol, tol);
   const tolValues = tol.dataSync() as Float32Array;
-  // Mul + Sum even for one column: BatchMatMulV2 as a dot took 163–430 µs where these two took
-  // 24–45 µs at n = 16K (bench/node-engine.ts, "one column dot").
+  // Mul + Sum even for one column: BatchMatMulV2 as a dot took 383–450 µs where these two took
+  // 49–81 µs at n = 16K–64K (bench/node-engine.ts, "one column dot"); CG 128², one column, went
+  // from 3.1 to 0.51 ms an iteration with it.
   const dot = (u: tf.Tensor, v: tf.Tensor) => { const uv = ops.mul(u, v); const s = ops.sum(uv, axis, true); uv.dispose(); return s; };
   const shared: Shared = {ops, problem, dot, tol2, infinity};
   const it = runsInPlace(b, inverseDiagonal != null) ? inPlaceIterate(shared) : tensorIterate(shared);
