@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
 import {HOST_BELOW, NativeEngineChoice, nativeEngineRuns, useNativeEngine} from '../src/solvers/krylov/nodeEngine';
 import {hostEngineRuns} from '../src/solvers/krylov/hostEngine';
-import {kernelsPerIteration} from '../src/kernels/node/nativeCG';
+import {kernelsPerIteration, useInPlaceCG} from '../src/kernels/node/nativeCG';
 import {describeEachBackend} from './support/backends';
 import {RTOL, solutionBound} from '../testing/bounds';
 import {convectionDiffusion, spd} from '../testing/cases';
@@ -151,10 +151,53 @@ describeEachBackend('native CG engine (tfjs-node)', () => {
     A.dispose();
   });
 
-  it('counts its kernels per iteration: 14 for one right-hand side, 16 for a block', () => {
-    expect(kernelsPerIteration(1, false)).toBe(14);
+  it('updates one right-hand side in place as the tensor form does: status, iterations, x; x0, breakdown, NaN; no leaks', () => {
+    const A = sparseOf(poisson);
+    const dense = tf.tensor2d(Array.from(poisson.data), [n, n]);
+    const b1 = tf.tensor2d(Array.from(randomVector(n, 7)), [n, 1]);
+    const x0 = tf.tensor2d(Array.from(randomVector(n, 8)), [n, 1]);
+    const inPlace = (on: boolean, op: ls.LinearOperator | tf.Tensor, rhs: tf.Tensor, options: ls.SolveOptions) => {
+      const previous = useInPlaceCG(on);
+      try {
+        return run('native', op, rhs, options);
+      } finally {
+        useInPlaceCG(previous);
+      }
+    };
+    inPlace(true, A, b1, {maxIterations: 1, fixedIterations: true});
+    const before = tf.memory().numTensors;
+    for (const op of [A, dense]) {
+      for (const options of [{rtol: 1e-5}, {rtol: 1e-5, x0}, {rtol: 1e-5, checkEvery: 1}, {maxIterations: 9, fixedIterations: true}]) {
+        const fast = inPlace(true, op, b1, options);
+        expect(nativeEngineRuns().kernelsPerIteration).toBe(15);
+        const reference = inPlace(false, op, b1, options);
+        expect(nativeEngineRuns().kernelsPerIteration).toBe(16);
+        expect(fast.native).toBe(true);
+        expect(fast.status).toBe(reference.status);
+        expect(fast.iterations).toBe(reference.iterations);
+        const scale = Math.max(...Array.from(reference.x, Math.abs));
+        fast.x.forEach((v, i) => expect(Math.abs(v - reference.x[i])).toBeLessThan(1e-5 * scale));
+        // And the answer itself, against float64.
+        if (!('fixedIterations' in options)) {
+          expect(relativeError(fast.x, solve64(poisson, Float64Array.from(b1.dataSync())))).toBeLessThan(solutionBound(n, kappa, true));
+        }
+      }
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    const indefinite = tf.tensor2d([[1, 0, 0], [0, -3, 0], [0, 0, 1]]);
+    const b = tf.tensor2d([[1], [2], [1]]);
+    expect(inPlace(true, indefinite, b, {checkEvery: 1}).status).toBe('breakdown');
+    const bad = tf.tensor2d([[1], [NaN], [3]]);
+    expect(inPlace(true, tf.eye(3), bad, {}).status).toBe('nonFinite');
+    tf.dispose([dense, b1, x0, indefinite, b, bad]);
+    A.dispose();
+  });
+
+  it('counts its kernels per iteration: 16 (15 for one right-hand side in place)', () => {
+    expect(kernelsPerIteration(1, false)).toBe(16);
     expect(kernelsPerIteration(8, false)).toBe(16);
     expect(kernelsPerIteration(8, true)).toBe(19);
+    expect(kernelsPerIteration(1, false, true)).toBe(15);
     const A = sparseOf(poisson);
     const b = tf.ones([n, 4]);
     run(true, A, b, {maxIterations: 3, fixedIterations: true});

@@ -9,7 +9,8 @@ Reads a JSON spec on stdin, prints one JSON object on stdout: for each case, the
      "poisson": [{"m": 256, "k": 8, "iterations": 50}]}
 
 torch: float32 `torch.linalg.solve` forward, and forward + backward (`torch.autograd.grad` of
-sum(x * w) with respect to A and b), batched or not. SciPy: `scipy.sparse.linalg.cg` on the
+sum(x * w) with respect to A and b), batched or not, and `torch.linalg.lu_factor` alone
+(1 thread: LAPACK's getrf, the factorisation both solves run). SciPy: `scipy.sparse.linalg.cg` on the
 float32 5-point Poisson matrix (4 on the diagonal, -1 off it, as ls.poisson2d), b = ones,
 rtol = atol = 0 and maxiter = iterations, once per right-hand side: ms per iteration for the
 block is the sum over its columns.
@@ -54,11 +55,16 @@ def main():
                 x = torch.linalg.solve(a, bb)
                 torch.autograd.grad((x * w).sum(), [a, bb])
 
+            def factor():
+                torch.linalg.lu_factor(A)
+
             row = dict(case)
             for threads in (1, 2):
                 torch.set_num_threads(threads)
                 row[f"forward{threads}"] = fastest(forward, runs)
                 row[f"both{threads}"] = fastest(both, runs)
+            torch.set_num_threads(1)
+            row["factor1"] = fastest(factor, runs)
             out[key].append(row)
     except ImportError as error:
         out["torchMissing"] = str(error)

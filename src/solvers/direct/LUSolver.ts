@@ -6,6 +6,8 @@
  * The factorisation, triangular solves and row permutations are the active backend's kernels
  * (src/kernels): TensorFlow's `Lu` on tfjs-node, typed arrays on cpu, a right-looking
  * elimination in tf ops elsewhere; nothing is read back until the single singularity check.
+ * On tfjs-node off the tape, the whole factor-and-solve and its check are TensorFlow's
+ * kernels called by name (kernels/node/nativeLU.ts), the same kernels without tfjs's per-op cost.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator} from '../../operators/LinearOperator';
@@ -15,6 +17,7 @@ import {Solver, SolverCapabilities, SolverOptions, SolverResult, SolverState} fr
 import {asBatch, finishDirectSteps, likeInput, transposeOrDeferred} from './direct';
 import {Readbacks, readSync} from '../../core/readbacks';
 import {maxAbs} from '../linalg';
+import {nativeDirectOps, nativeLUFactor, nativeLUSolve} from '../../kernels/node/nativeLU';
 
 /**
  * Factors of P A = L U for a batch `[B, n, n]`: `lower` holds L below its unit diagonal,
@@ -49,7 +52,13 @@ export class LUSolver implements Solver {
   init(operator: LinearOperator): SolverState {
     // tidy returns plain tensors: walking a state object would walk the operator's arrays too.
     const tensors = tf.tidy(() => {
-      const a = asBatch(operator.toDense());
+      const ops = nativeDirectOps();
+      const dense = operator.toDense();
+      if (ops != null && dense.dtype === 'float32') {
+        const n = dense.shape[dense.rank - 1] as number;
+        return nativeLUFactor(ops, dense.rank === 2 ? ops.reshape(dense, [1, n, n]) : dense, n * FLOAT32_EPS);
+      }
+      const a = asBatch(dense);
       const n = a.shape[1] as number;
       const {lower, upper, perm, pivots} = luFactor(a);
       const {forward, inverse} = flatPermutation(perm);
@@ -67,7 +76,8 @@ export class LUSolver implements Solver {
   /** `compute`, pausing at its one readback (the status check). */
   *computeSteps(state: SolverState, b: tf.Tensor, options: SolverOptions): Readbacks<SolverResult> {
     const s = state as LUState;
-    const x = tf.tidy(() => {
+    const ops = nativeDirectOps();
+    const x = ops != null && b.dtype === 'float32' ? nativeLUSolve(ops, s.tensors, b, s.transposed) : tf.tidy(() => {
       const rhs = asBatch(b);
       let y: tf.Tensor;
       if (!s.transposed) {

@@ -11,8 +11,11 @@
  * machine shared at load averages 17–27 (every number several times its quiet value; the
  * ratios are what carry over):
  * - a block, k = 8: native beat the host loop 9× and 25× at 128² (4.2 vs 37.5; 3.9 vs 97) and
- *   4× and 7× at 256² (53 vs 212; 48 vs 339), and the tf-ops loop 1.4–4.8×: native.
- * - k = 1 at 256²: native beat the host loop 1.2× and 5.4× (14.6 vs 17.4; 5.7 vs 30.6): native.
+ *   4× and 7× at 256² (53 vs 212; 48 vs 339), and the tf-ops loop 1.4–4.8×: native. A third
+ *   run (load 5–7, after the one-column dots moved to Mul + Sum and one column went in place):
+ *   2.0× and 2.7× the host loop (2.28 vs 4.61; 8.40 vs 22.3), 1.2–1.5× the tf-ops loop.
+ * - k = 1 at 256²: native beat the host loop 1.2× and 5.4× (14.6 vs 17.4; 5.7 vs 30.6), and
+ *   1.4× in the third run (1.46 vs 2.08): native.
  * - k = 1 at 128²: the runs disagreed, host 0.26× native in one (3.1 vs 11.6), 1.5× in the
  *   other (4.7 vs 3.2). By operation count the host loop should win there (a JS CSR iteration
  *   touches ~0.1M entries; the native one pays 14 dispatches of ~10 µs beside a
@@ -28,7 +31,7 @@ import {SolverOptions, SolverResult, SolverState} from '../Solver';
 import {isRecording} from '../../core/tape';
 import {kernels} from '../../kernels';
 import {NativeOps, nativeOps} from '../../kernels/node/NativeOps';
-import {kernelsPerIteration, nativeCG} from '../../kernels/node/nativeCG';
+import {kernelsPerIteration, nativeCG, runsInPlace} from '../../kernels/node/nativeCG';
 import {finishIterative, iterationCap, thresholds} from './iterative';
 import {tryHostCG} from './hostEngine';
 
@@ -102,7 +105,7 @@ export function tryNativeCG(state: SolverState, b: tf.Tensor, options: SolverOpt
     tol.dispose();
   }
   runs++;
-  lastKernels = kernelsPerIteration(k, inverseDiagonal != null);
+  lastKernels = kernelsPerIteration(k, inverseDiagonal != null, runsInPlace(b, inverseDiagonal != null));
   return finishIterative(state, b, result.x, result.iterations, options, result.status);
 }
 
@@ -111,6 +114,8 @@ function nativeProduct(operator: LinearOperator, ops: NativeOps): (p: tf.Tensor)
   if (operator instanceof DenseOperator && operator.matrix.dtype === 'float32') {
     // eslint-disable-next-line dot-notation
     const transposed = operator['transposed'] as boolean;
+    // MatMul for one matrix: BatchMatMulV2 took ~4× as long on a matrix-vector product.
+    if (operator.matrix.rank === 2) return p => p.rank === 2 ? ops.matMul2d(operator.matrix, p, transposed) : ops.matMul(operator.matrix, p, transposed, false);
     return p => ops.matMul(operator.matrix, p, transposed, false);
   }
   if (operator instanceof SparseOperator && operator.batchSize == null && operator.values.dtype === 'float32') {
