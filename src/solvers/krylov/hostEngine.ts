@@ -34,6 +34,9 @@ import {isHostApplicable} from '../../operators/preconditioners/Csr64';
 import {hostBackend, hostData, hostEngineEnabled, useHostEngine} from '../../kernels/host/hostBackend';
 import {CsrHost, CsrStructure, DenseHost, DiagonalHost, HostOperator, buildCsr} from '../../kernels/host/hostOperators';
 import {HostProblem, HostResult, bicgstabHost, cgHost, gmresHost, jacobiHost} from '../../kernels/host/hostKrylov';
+import {WasmArena} from '../../kernels/host/WasmArena';
+import {wasmPlan} from '../../kernels/host/wasmOperators';
+import {inWasmMemory} from '../../kernels/host/wasmKernels';
 
 /** What the host engine needs of an iterative solver's state (IterativeState satisfies it). */
 interface KrylovState extends SolverState {
@@ -45,7 +48,10 @@ const runs: Record<string, number> = {};
 
 export {useHostEngine};
 
-/** How many solves each method ran on the host engine since the process started. */
+/**
+ * How many solves each method ran on the host engine since the process started; `'cg:wasm'`
+ * (method + ':wasm') counts those whose products ran in the WebAssembly kernels.
+ */
 export function hostEngineRuns(method: string): number {
   return runs[method] ?? 0;
 }
@@ -53,43 +59,68 @@ export function hostEngineRuns(method: string): number {
 /** CG (Jacobi-preconditioned or not) on the host, or null when the host engine does not apply. */
 export function tryHostCG(state: SolverState, b: tf.Tensor, options: SolverOptions,
     anyBackend = false): SolverResult | null {
-  return tryHost('cg', cgHost, state, b, options, anyBackend);
+  return tryHost('cg', cgHost, state, b, options, anyBackend, 5);
 }
 
 /** BiCGStab on the host, or null when the host engine does not apply. */
 export function tryHostBiCGStab(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult | null {
-  return tryHost('bicgstab', bicgstabHost, state, b, options);
+  return tryHost('bicgstab', bicgstabHost, state, b, options, false, 10);
 }
 
 /** GMRES(options.restart) on the host, or null when the host engine does not apply. */
 export function tryHostGMRES(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult | null {
-  return tryHost('gmres', p => gmresHost(p, options.restart), state, b, options);
+  return tryHost('gmres', p => gmresHost(p, options.restart), state, b, options, false, options.restart + 5);
 }
 
 /** Jacobi / Richardson iteration on the host, or null when the host engine does not apply. */
 export function tryHostJacobi(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult | null {
-  return tryHost('jacobi', jacobiHost, state, b, options);
+  return tryHost('jacobi', jacobiHost, state, b, options, false, 4);
 }
 
+/**
+ * `vectors`: how many problem-sized vectors the method's loop allocates, so that its arena in
+ * wasm memory is sized once (a shortfall only sends the extra vectors to plain arrays).
+ */
 function tryHost(method: string, run: (p: HostProblem) => HostResult, state: SolverState, b: tf.Tensor,
-    options: SolverOptions, anyBackend = false): SolverResult | null {
+    options: SolverOptions, anyBackend: boolean, vectors: number): SolverResult | null {
   // `anyBackend`: the caller measured that copying the data to the host pays (tfjs-node, nodeEngine.ts).
   if (!hostEngineEnabled() || !(anyBackend || hostBackend()) || isRecording()) return null;
   const s = state as KrylovState;
-  const general = isHostApplicable(s.preconditioner) ? s.preconditioner : null;
+  const general = hostPreconditioner(s);
   if ((s.preconditioner != null && general == null) || b.dtype !== 'float32') return null;
   if (options.x0 != null && (options.x0.dtype !== 'float32' || options.x0.size !== b.size)) return null;
   const batch = b.rank === 3 ? b.shape[0] : 1;
   const atol = hostAtol(options.atol, batch * b.shape[b.rank - 1]);
   if (atol == null) return null;
   // Every view of wasm memory is taken before any allocation and dropped before the upload.
-  const op = hostOperator(s.operator);
-  if (op == null || op.batch !== batch || b.shape[b.rank - 2] !== op.n) return null;
+  const jsOp = hostOperator(s.operator);
+  if (jsOp == null || jsOp.batch !== batch || b.shape[b.rank - 2] !== jsOp.n) return null;
+  const k = b.shape[b.rank - 1];
+  const size = b.size;
+  const {op, vector, arena} = withArena(jsOp, k, size, vectors);
+  let result: HostResult;
+  try {
+    result = runOn(run, op, vector, k, b, general, s, options, atol);
+  } finally {
+    arena?.close();
+  }
+  runs[method] = (runs[method] ?? 0) + 1;
+  if (arena != null) runs[`${method}:wasm`] = (runs[`${method}:wasm`] ?? 0) + 1;
+  const {x, ...diagnostics} = result;
+  // An arena vector is overwritten by the next solve: the tensor gets its own copy.
+  const values = arena != null && inWasmMemory(arena.kernels, x) ? x.slice() : x;
+  return {x: tf.tensor(values, b.shape, 'float32'), ...diagnostics};
+}
+
+function runOn(run: (p: HostProblem) => HostResult, op: HostOperator, vector: HostProblem['vector'], k: number,
+    b: tf.Tensor, general: ReturnType<typeof hostPreconditioner>, s: KrylovState, options: SolverOptions,
+    atol: number | Float32Array): HostResult {
   const inverseDiagonal = general == null && s.preconditions ? hostData(s.tensors[0]) : null;
-  const result = run({
+  return run({
     op,
+    vector,
     b: hostData(b),
-    k: b.shape[b.rank - 1],
+    k,
     x0: options.x0 != null ? hostData(options.x0) : null,
     inverseDiagonal,
     precondition: general == null ? null : (_m, from, fo, to, too, k) => general.applyBlock(from, fo, to, too, k),
@@ -99,9 +130,27 @@ function tryHost(method: string, run: (p: HostProblem) => HostResult, state: Sol
     checkEvery: options.checkEvery,
     fixed: options.fixedIterations,
   });
-  runs[method] = (runs[method] ?? 0) + 1;
-  const {x, ...diagnostics} = result;
-  return {x: tf.tensor(x, b.shape, 'float32'), ...diagnostics};
+}
+
+/** The preconditioner with a typed-array product, or null. */
+function hostPreconditioner(s: KrylovState) {
+  return isHostApplicable(s.preconditioner) ? s.preconditioner : null;
+}
+
+/**
+ * The operator and vectors in a WebAssembly arena where the kernels apply (a sparse operator,
+ * one column: the products of blocks stay on the JS loops), or the JS operator and plain arrays.
+ */
+function withArena(op: HostOperator, k: number, size: number, vectors: number):
+    {op: HostOperator; vector: HostProblem['vector']; arena: WasmArena | null} {
+  const plan = k === 1 && op.batch === 1 ? wasmPlan(op) : null;
+  const arena = plan != null ? WasmArena.open(plan.bytes + vectors * WasmArena.bytes(size, plan.pad)) : null;
+  const bound = plan != null && arena != null ? plan.bind(arena) : null;
+  if (plan == null || arena == null || bound == null) {
+    arena?.close();
+    return {op, vector: null, arena: null};
+  }
+  return {op: bound, vector: () => arena.f32(size, plan.pad), arena};
 }
 
 /**
