@@ -189,8 +189,8 @@ class Layout {
   /** The end of `finishIterative`: the true residual, measured once. */
   finish(x: Float32Array, {iterations, status}: {iterations: number; status: HostStatus}): HostResult {
     if (this.p.fixed) return {x, status: 'unchecked', iterations, relativeResidual: NaN};
-    const r = new Float32Array(this.size);
-    const scratch = new Float32Array(this.size);
+    const r = this.vector();
+    const scratch = this.vector();
     for (let m = 0; m < this.batch; m++) this.residual(m, x, r, scratch);
     const norms = this.columnNorms(r);
     let worst = -Infinity;

@@ -89,8 +89,9 @@ export function wasmPlan(op: HostOperator, format?: 'csr' | 'dia'): WasmPlan | n
         offs.set(offsets);
         // Duplicated COO pairs land on one place and add up, as they do in CSR.
         const {position} = dia;
-        const v = op.values;
-        for (let j = 0; j < position.length; j++) val[position[j]] += v[j];
+        const {order} = csr;
+        const coo = op.cooValues;
+        for (let j = 0; j < position.length; j++) val[position[j]] += coo[order[j]];
         return new WasmDiaHost(op, arena.kernels, offs, val);
       },
     };

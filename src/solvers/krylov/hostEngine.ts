@@ -59,27 +59,29 @@ export function hostEngineRuns(method: string): number {
 /** CG (Jacobi-preconditioned or not) on the host, or null when the host engine does not apply. */
 export function tryHostCG(state: SolverState, b: tf.Tensor, options: SolverOptions,
     anyBackend = false): SolverResult | null {
-  return tryHost('cg', cgHost, state, b, options, anyBackend, 5);
+  return tryHost('cg', cgHost, state, b, options, anyBackend, 7);
 }
 
 /** BiCGStab on the host, or null when the host engine does not apply. */
 export function tryHostBiCGStab(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult | null {
-  return tryHost('bicgstab', bicgstabHost, state, b, options, false, 10);
+  return tryHost('bicgstab', bicgstabHost, state, b, options, false, 12);
 }
 
 /** GMRES(options.restart) on the host, or null when the host engine does not apply. */
 export function tryHostGMRES(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult | null {
-  return tryHost('gmres', p => gmresHost(p, options.restart), state, b, options, false, options.restart + 5);
+  return tryHost('gmres', p => gmresHost(p, options.restart), state, b, options, false,
+    Math.min(options.restart, state.operator.shape[0]) + 7);
 }
 
 /** Jacobi / Richardson iteration on the host, or null when the host engine does not apply. */
 export function tryHostJacobi(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult | null {
-  return tryHost('jacobi', jacobiHost, state, b, options, false, 4);
+  return tryHost('jacobi', jacobiHost, state, b, options, false, 6);
 }
 
 /**
- * `vectors`: how many problem-sized vectors the method's loop allocates, so that its arena in
- * wasm memory is sized once (a shortfall only sends the extra vectors to plain arrays).
+ * `vectors`: how many problem-sized vectors the method's loop allocates (its own and the two of
+ * the final residual check), so that its arena in wasm memory is sized once (a shortfall only
+ * sends the extra vectors to plain arrays).
  */
 function tryHost(method: string, run: (p: HostProblem) => HostResult, state: SolverState, b: tf.Tensor,
     options: SolverOptions, anyBackend: boolean, vectors: number): SolverResult | null {
