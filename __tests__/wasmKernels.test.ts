@@ -86,6 +86,9 @@ function wasmProduct(a: Coo, x: Float32Array, format: 'csr' | 'dia'): {y: Float3
   }
 }
 
+// These tests are about the kernels themselves: on even where LINSOLVE_WASM_KERNELS=0 turns
+// them off for the solvers' test files.
+useWasmKernels(true);
 const support = wasmKernels() != null;
 const maybe = support ? describe : describe.skip;
 

@@ -123,13 +123,17 @@ async function main(): Promise<void> {
     console.log(`tfjs-node did not load (${String((error as Error).message).split('\n')[0]}): no tensorflow rows`);
   }
   const wasmOn = useWasmKernels(true);
+  // 512² and 1024² on tfjs-node only: where one right-hand side might leave the host engine for
+  // native kernels (1024²: 50 iterations a solve).
+  const large = native ? [poissonProblem(512), poissonProblem(1024)] : [];
   for (const backend of native ? ['cpu', 'wasm', 'tensorflow'] : ['cpu', 'wasm']) {
     await tf.setBackend(backend);
     await tf.ready();
-    for (const p of problems) {
+    for (const p of backend === 'tensorflow' ? [...problems, ...large] : problems) {
       const A = ls.sparse({indices: tf.tensor2d(p.coo.indices, [p.coo.indices.length / 2, 2], 'int32'),
         values: tf.tensor1d(p.coo.values), shape: p.coo.shape, tags: ['symmetric', 'positiveDefinite']});
       const b = tf.tensor1d(p.b);
+      const its = p.m >= 1024 ? 50 : hostIterations;
       const engines: Engine[] = [
         {name: 'host engine, WebAssembly kernels', host: true, wasm: true, native: backend === 'tensorflow' ? 'host' : undefined},
         {name: 'host engine, JS loops', host: true, wasm: false, native: backend === 'tensorflow' ? 'host' : undefined},
@@ -140,21 +144,21 @@ async function main(): Promise<void> {
       ];
       if (backend === 'tensorflow') engines.push({name: 'default (by shape)', host: true, wasm: true, native: true});
       // The plain JS CG right beside the engines, so that all see the same machine load.
-      const jsCg = () => { csrCg32(p.csr, p.b, {kind: 'fixed', iterations: hostIterations}); };
-      const fns = [...engines.map(e => cgSolve(A, b, e.iterations ?? hostIterations, e)), jsCg];
+      const jsCg = () => { csrCg32(p.csr, p.b, {kind: 'fixed', iterations: its}); };
+      const fns = [...engines.map(e => cgSolve(A, b, e.iterations ?? its, e)), jsCg];
       // The per-solve work alone: a one-iteration solve on the WebAssembly-kernel engine.
       fns.push(cgSolve(A, b, 1, engines[0]));
-      const ms = interleaved(fns, engines[engines.length - 1].iterations != null ? 3 : rounds);
+      const ms = interleaved(fns, engines[engines.length - 1].iterations != null || p.m >= 1024 ? 3 : rounds);
       const c = `CG Poisson ${p.m}²`;
-      const per = engines.map((e, i) => ms[i] / (e.iterations ?? hostIterations));
+      const per = engines.map((e, i) => ms[i] / (e.iterations ?? its));
       engines.forEach((e, i) => log({case: c, backend, engine: e.name, ms: per[i], unit: 'ms/iteration'}));
-      const js = ms[engines.length] / hostIterations;
+      const js = ms[engines.length] / its;
       log({case: c, backend: 'js', engine: 'plain Float32Array CSR CG (beside it)', ms: js, unit: 'ms/iteration'});
       const oneIteration = ms[engines.length + 1];
       log({case: c, backend, engine: 'host engine, WebAssembly kernels, 1 iteration', ms: oneIteration, unit: 'ms/solve'});
       const sp = scipy.get(p.m);
       const vsSp = (v: number) => (sp != null ? (v / sp).toFixed(2) + '×' : 'n/a');
-      const marginal = (ms[0] - oneIteration) / (hostIterations - 1);
+      const marginal = (ms[0] - oneIteration) / (its - 1);
       ratios.push(`| ${c} | ${backend} | ${per[0].toFixed(3)} | ${vsSp(per[0])} | ${marginal.toFixed(3)} | ${vsSp(marginal)} | ` +
         `${(per[1] / per[0]).toFixed(2)}× | ${(js / per[0]).toFixed(2)}× | ${(per[2] / per[0]).toFixed(2)}× |`);
       tf.dispose([A.values, b]);
@@ -200,7 +204,7 @@ async function main(): Promise<void> {
       `load average ${load0.map(v => v.toFixed(2)).join(' / ')} at the start of the in-process part, ` +
       `${load1.map(v => v.toFixed(2)).join(' / ')} at its end). ` +
       `Fastest of ${rounds} interleaved rounds (one run of each engine per round; the machine is shared and interference only adds time). ` +
-      `CG per iteration is a fixedIterations solve (${hostIterations} iterations; 30 / 10 for the slow tf-ops loop at 128² / 256²) divided by ` +
+      `CG per iteration is a fixedIterations solve (${hostIterations} iterations; 50 at 1024²; 30 / 10 for the slow tf-ops loop at 128² / 256²) divided by ` +
       'its iterations, so it includes the per-solve work (reading A, laying it out, scaling b, uploading x); "marginal" ' +
       `is (T(${hostIterations}) − T(1)) / ${hostIterations - 1}, an iteration without it. ` +
       'SciPy: scipy.sparse.linalg.cg on the same float32 CSR matrix, b = ones, fixed iterations, 1 BLAS thread, in its own process just before. ' +

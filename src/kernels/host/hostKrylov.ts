@@ -10,7 +10,12 @@
  * true residual with a restart from it, 'stagnated' when a restart does not halve it,
  * 'breakdown', 'nonFinite', and `fixed` → 'unchecked'. Vectors are stored in float32 like the
  * tensors they replace (so float32's reach, and stagnation, are the same); dot products and
- * matrix products accumulate in float64, which only helps.
+ * matrix products accumulate in float64, which only helps. Two exceptions, in the WebAssembly
+ * kernels (wasmOperators.ts, wasm/hostKernels.wat) that run when the problem's vectors live in
+ * a wasm arena: a product by diagonals sums its ≤ ndiag float32 products in float32 (as a
+ * float32 tensor product does), and the unpreconditioned one-column CG update computes
+ * x += αp, r −= αAp and p = r + βp in float32 with α, β rounded to float32; every dot product
+ * stays float64.
  *
  * Nothing here knows about tfjs: `hostEngine.ts` reads the tensors and decides when to call it.
  */
