@@ -16,12 +16,11 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import * as ls from '../src';
-const {useHostEngine} = ls;
+const {useHostEngine, useWasmKernels} = ls;
 import {denseProblem, poissonProblem, writeProblemFiles} from './lib/problems';
 import {csrCg32, loadMlMatrix, mlMatrixSolver} from './peers/js';
 import {VENV, runPythonPeers} from './peers/python';
 import {now} from './lib/measure';
-import {useWasmKernels} from '../src/kernels/host/wasmKernels';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 require('@tensorflow/tfjs-backend-wasm');

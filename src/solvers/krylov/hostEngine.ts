@@ -9,18 +9,30 @@
  * preconditioner is none, Jacobi, or one with a typed-array product (SSOR, IC(0), ILU(0), FSAI,
  * multigrid: `applyBlock`); any other operator-valued M is applied by tf ops.
  *
- * Engine per backend, measured by bench/host-engine.ts (bench/results/host-engine.md; three
- * runs on a shared 2-core machine, CG iterations on 2-D Poisson 128² and 256², ratios of runs
- * taken side by side):
- * - cpu: this engine. A CG iteration is 7–16× faster than the tf-ops loop (256²: 153 → 10 ms
- *   in the committed run) and 0.95–1.5× the plain Float32Array CSR CG of bench/peers/js.ts.
- * - wasm: this engine. 25–46× faster than the tf-ops loop (256²: 382 → 8.3 ms in the committed
- *   run), 0.7–1.6× the plain JS CG.
- * - The plain JS CG itself is 2.6–4.2× SciPy's cg here, so that is this engine's floor against
- *   SciPy: a scalar JavaScript CSR product, with bounds checks and no SIMD, against NumPy's C.
- * - tensorflow, webgl, webgpu: tf ops. Their data lives in native or GPU memory, so the host
- *   engine would add a readback and an upload per solve; it was not measured there, and
- *   `hostBackend()` is false.
+ * Sparse operators with one right-hand side run their products (and CG's vector updates) in the
+ * WebAssembly SIMD kernels of src/kernels/host/wasm: the matrix by diagonals where it has few
+ * (every stencil matrix), else CSR, copied with the solve's vectors into one arena of the
+ * module's memory (wasmOperators.ts, WasmArena.ts). Blocks, batches, dense and diagonal
+ * operators keep the JS loops, as does every solve where WebAssembly SIMD is missing or
+ * `useWasmKernels(false)`.
+ *
+ * Engine per backend, measured by bench/host-engine.ts (bench/results/host-engine.md: CG on 2-D
+ * Poisson, b = ones, 200 fixed iterations, fastest of 5 interleaved rounds, load average 3–4 on
+ * 2 shared cores; SciPy's cg on the same float32 matrix in its own process just before: 0.101
+ * and 0.400 ms per iteration at 128² and 256²):
+ * - cpu: this engine. 128²: 0.076 ms/iteration (0.75× SciPy), 256²: 0.54 (1.35× SciPy; 1.05×
+ *   without the per-solve work of scaling b and laying out A, 24 ms there); 8–10× its own JS
+ *   loops and the plain Float32Array CSR CG of bench/peers/js.ts, 44–63× the tf-ops loop.
+ * - wasm: this engine. 128²: 0.128 (1.27× SciPy), 256²: 0.43 (1.08×); 7× its JS loops,
+ *   140–156× the tf-ops loop.
+ * - tensorflow (tfjs-node): this engine for one right-hand side up to 1024² (nodeEngine.ts'
+ *   `HOST_BELOW`, with its numbers), reading b and A with one copy: 128²: 0.073 (0.72× SciPy),
+ *   256²: 0.61 (1.53×), 5.5–27× the native loop; blocks go native.
+ * - The JS loops are the plain JS CG's speed (2.6–4.2× SciPy in earlier runs): a scalar,
+ *   bounds-checked CSR product. The DIA kernel reads no indices and does four rows per
+ *   instruction, which is where the factor comes from.
+ * - webgl, webgpu: tf ops. Their data lives in GPU memory, so the host engine would add a
+ *   readback and an upload per solve; `hostBackend()` is false.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {LinearOperator} from '../../operators/LinearOperator';

@@ -67,10 +67,17 @@ export function nativeEngineRuns(): {runs: number; kernelsPerIteration: number} 
 }
 
 /**
- * One right-hand side on fewer unknowns than this runs on the host engine, where a native
- * dispatch outweighs the arithmetic: between 128² (host) and 256² (native), as measured above.
+ * One right-hand side on fewer unknowns than this runs on the host engine. With its WebAssembly
+ * kernels (every Node this library supports has WebAssembly SIMD) the host loop beat the native
+ * one at every size measured, CG on 2-D Poisson, one right-hand side, ms per iteration, fastest
+ * of interleaved rounds (bench/host-engine.ts, bench/results/host-engine.md, load average 3–4
+ * on 2 shared cores): 128² 0.073 vs 1.99 (27×), 256² 0.61 vs 4.88 (8×), 512² 1.86 vs 10.7
+ * (5.8×), 1024² 9.7 vs 53 (5.5×). So the threshold sits just above the largest grid measured,
+ * 1024²; beyond it the choice is unmeasured and stays native. Its JS loops alone would not
+ * justify it: 4.43 vs 4.88 at 256², 10.9 vs 10.7 at 512², 61 vs 53 at 1024² (the earlier
+ * 32768 came from those loops).
  */
-export const HOST_BELOW = 32768;
+export const HOST_BELOW = 1024 * 1024 + 1;
 
 /** CG on TensorFlow's kernels by name (or, where measured faster, on the host), or null. */
 export function tryNativeCG(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult | null {
