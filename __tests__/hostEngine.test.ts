@@ -6,7 +6,7 @@ import {useWasmKernels, wasmKernels} from '../src/kernels/host/wasmKernels';
 import {describeEachBackend} from './support/backends';
 import {RTOL, solutionBound} from '../testing/bounds';
 import {convectionDiffusion, nonsymmetric, spd} from '../testing/cases';
-import {Matrix64, matrix, randomVector, relativeError, solve64} from '../testing/reference';
+import {Matrix64, condition, matrix, randomVector, relativeError, solve64} from '../testing/reference';
 
 /** The 5-point Laplacian on an m×m grid as a float64 matrix, and its condition number. */
 function poisson64(m: number): {a: Matrix64; kappa: number} {
@@ -114,6 +114,23 @@ describe.each([['wasm kernels', true], ['JS kernels', false]] as const)('%s', (_
         expect(host.relativeResidual).toBeLessThanOrEqual(options.rtol as number);
         b.dispose();
       });
+
+    it('a sparse matrix on many diagonals (the CSR kernel): cg, bicgstab, gmres agree with the float64 reference', () => {
+      // A dense pattern stored sparse: 2n − 1 diagonals, too many for DIA, so the CSR kernel runs.
+      const a = spd(30, 41, 2);
+      const S = sparseOf(a, ['symmetric', 'positiveDefinite']);
+      const b64 = randomVector(a.n, 9);
+      const b = tf.tensor1d(f32(b64));
+      const reference = solve64(a, b64);
+      for (const method of ['cg', 'bicgstab', 'gmres']) {
+        const {host} = agree(method, S, b, method === 'gmres' ? {rtol: RTOL, restart: 30} : {rtol: RTOL}, onHost, false);
+        expect(host.status).toBe('converged');
+        expect(host.wasm).toBe(onWasm(1));
+        expect(relativeError(host.x, reference)).toBeLessThanOrEqual(solutionBound(a.n, condition(a), true));
+      }
+      tf.dispose([b, S.values]);
+      S.dispose();
+    });
 
     it('bicgstab and gmres on nonsymmetric convection-diffusion (dense): agree', () => {
       const a = convectionDiffusion(8, 0.8);
