@@ -33,12 +33,14 @@ function defaultEnabled(): boolean {
 
 /**
  * Turns the host engine's WebAssembly kernels on or off (on by default where supported),
- * returning the previous setting; off runs the same loops in plain JavaScript.
+ * returning the previous setting; off runs the same loops in plain JavaScript. The kernels
+ * take sparse operators with one right-hand side on the cpu and wasm backends (and on
+ * tfjs-node where CG picks the host engine).
  *
  * ```ts
- * const previous = useWasmKernels(false);   // the JS loops, for a comparison
+ * const previous = ls.useWasmKernels(false);   // the JS loops, for a comparison
  * ls.solve(A, b, {method: 'cg'});
- * useWasmKernels(previous);
+ * ls.useWasmKernels(previous);
  * ```
  */
 export function useWasmKernels(on: boolean): boolean {

@@ -17,17 +17,19 @@
  * `useWasmKernels(false)`.
  *
  * Engine per backend, measured by bench/host-engine.ts (bench/results/host-engine.md: CG on 2-D
- * Poisson, b = ones, 200 fixed iterations, fastest of 5 interleaved rounds, load average 3–4 on
- * 2 shared cores; SciPy's cg on the same float32 matrix in its own process just before: 0.101
- * and 0.400 ms per iteration at 128² and 256²):
- * - cpu: this engine. 128²: 0.076 ms/iteration (0.75× SciPy), 256²: 0.54 (1.35× SciPy; 1.05×
- *   without the per-solve work of scaling b and laying out A, 24 ms there); 8–10× its own JS
- *   loops and the plain Float32Array CSR CG of bench/peers/js.ts, 44–63× the tf-ops loop.
- * - wasm: this engine. 128²: 0.128 (1.27× SciPy), 256²: 0.43 (1.08×); 7× its JS loops,
- *   140–156× the tf-ops loop.
+ * Poisson, b = ones, 200 fixed iterations including the per-solve work, fastest of 9
+ * interleaved rounds, load average 1–2.5 on 2 shared cores; SciPy's cg on the same float32
+ * matrix in its own process just before: 0.098 and 0.51 ms per iteration at 128² and 256²;
+ * in brackets the range over three runs at load averages 1–6):
+ * - cpu: this engine. 128²: 0.15 ms/iteration, 1.55× SciPy (0.75–1.55×); 256²: 0.45, 0.89×
+ *   (0.89–1.35×); 7–10× its own JS loops and 9–11× the plain Float32Array CSR CG of
+ *   bench/peers/js.ts, 55–66× the tf-ops loop. The per-solve work (scaling b and x in tf ops,
+ *   laying out A) is 6 and 21 ms here, most of what separates the two columns of the results.
+ * - wasm: this engine. 128²: 0.11, 1.15× SciPy (1.15–1.27×); 256²: 0.53, 1.04× (1.04–1.43×);
+ *   6–7× its JS loops, 120–140× the tf-ops loop.
  * - tensorflow (tfjs-node): this engine for one right-hand side up to 1024² (nodeEngine.ts'
- *   `HOST_BELOW`, with its numbers), reading b and A with one copy: 128²: 0.073 (0.72× SciPy),
- *   256²: 0.61 (1.53×), 5.5–27× the native loop; blocks go native.
+ *   `HOST_BELOW`, with its numbers), reading b and A with one copy: 128²: 0.070, 0.71× SciPy
+ *   (0.71–1.79×); 256²: 0.30, 0.60× (0.60–1.53×); 4–20× the native loop; blocks go native.
  * - The JS loops are the plain JS CG's speed (2.6–4.2× SciPy in earlier runs): a scalar,
  *   bounds-checked CSR product. The DIA kernel reads no indices and does four rows per
  *   instruction, which is where the factor comes from.
