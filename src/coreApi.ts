@@ -40,6 +40,7 @@ export type {Adjoint, SolveProblem} from './adjoints/Adjoint';
 export type {ColumnSampler} from './adjoints/ImplicitAdjoint';
 
 export {useHostEngine} from './kernels/host/hostBackend';
+export {useWasmKernels} from './kernels/host/wasmKernels';
 export {useWebglEngine} from './kernels/webgl/webglEngine';
 export {useNativeEngine} from './solvers/krylov/nodeEngine';
 export type {NativeEngineChoice} from './solvers/krylov/nodeEngine';

@@ -27,7 +27,11 @@ export function computeScaled(solver: Solver, state: SolverState, b: tf.Tensor, 
  */
 export function* computeScaledSteps(solver: Solver, state: SolverState, b: tf.Tensor, options: SolverOptions,
     stepwise: boolean): Readbacks<SolverResult> {
-  const s = columnScale(b);
+  const column = columnScale(b);
+  // One column: a scalar s, which the cpu backend broadcasts with a flat loop (a [1, 1] s takes
+  // its per-element index arithmetic, ~10 ms per product at n = 65536).
+  const s = column.size === 1 ? tf.reshape(column, []) : column;
+  if (s !== column) column.dispose();
   try {
     const scaled = tf.div(b, s);
     const atol = options.atol;

@@ -10,12 +10,18 @@
  * true residual with a restart from it, 'stagnated' when a restart does not halve it,
  * 'breakdown', 'nonFinite', and `fixed` → 'unchecked'. Vectors are stored in float32 like the
  * tensors they replace (so float32's reach, and stagnation, are the same); dot products and
- * matrix products accumulate in float64, which only helps.
+ * matrix products accumulate in float64, which only helps. Two exceptions, in the WebAssembly
+ * kernels (wasmOperators.ts, wasm/hostKernels.wat) that run when the problem's vectors live in
+ * a wasm arena: a product by diagonals sums its ≤ ndiag float32 products in float32 (as a
+ * float32 tensor product does), and the unpreconditioned one-column CG update computes
+ * x += αp, r −= αAp and p = r + βp in float32 with α, β rounded to float32; every dot product
+ * stays float64.
  *
  * Nothing here knows about tfjs: `hostEngine.ts` reads the tensors and decides when to call it.
  */
 import {HostOperator} from './hostOperators';
 import {CONVERGENCE_MARGIN} from '../../core/tolerance';
+import {inWasmMemory, wasmKernels} from './wasmKernels';
 
 /** How a host solve ended: the subset of `SolveStatus` that iterative methods report. */
 export type HostStatus = 'converged' | 'maxIterations' | 'stagnated' | 'breakdown' | 'nonFinite' | 'unchecked';
@@ -40,6 +46,11 @@ export interface HostProblem {
   maxIterations: number;
   checkEvery: number;
   fixed: boolean;
+  /**
+   * A zeroed float32 vector of the problem's size (`[B, n, k]`) from the solve's WebAssembly
+   * arena, or null when it is full; absent or null: plain Float32Arrays.
+   */
+  vector?: (() => Float32Array | null) | null;
 }
 
 /** M·X on member m's `[n, k]` block of `from` (at fromOffset) into `to` (at toOffset). */
@@ -146,9 +157,16 @@ class Layout {
     return out;
   }
 
+  /** A zeroed vector of the problem's size: in the kernels' arena when the problem has one. */
+  vector(): Float32Array {
+    return this.p.vector?.() ?? new Float32Array(this.size);
+  }
+
   /** x0 (copied: the loop updates it in place), or zeros. */
   initialGuess(): Float32Array {
-    return this.p.x0 != null ? Float32Array.from(this.p.x0) : new Float32Array(this.size);
+    const x = this.vector();
+    if (this.p.x0 != null) x.set(this.p.x0);
+    return x;
   }
 
   /** r = b − A x for member m, all columns; scratch receives A x. */
@@ -176,8 +194,8 @@ class Layout {
   /** The end of `finishIterative`: the true residual, measured once. */
   finish(x: Float32Array, {iterations, status}: {iterations: number; status: HostStatus}): HostResult {
     if (this.p.fixed) return {x, status: 'unchecked', iterations, relativeResidual: NaN};
-    const r = new Float32Array(this.size);
-    const scratch = new Float32Array(this.size);
+    const r = this.vector();
+    const scratch = this.vector();
     for (let m = 0; m < this.batch; m++) this.residual(m, x, r, scratch);
     const norms = this.columnNorms(r);
     let worst = -Infinity;
@@ -221,9 +239,9 @@ export function cgHost(p: HostProblem): HostResult {
   const inv = p.inverseDiagonal;
   const preconditioned = inv != null;
   const x = L.initialGuess();
-  const r = new Float32Array(L.size);
-  const dir = new Float32Array(L.size);
-  const ap = new Float32Array(L.size);
+  const r = L.vector();
+  const dir = L.vector();
+  const ap = L.vector();
   const rz = new Float64Array(systems);
   const rr = new Float64Array(systems);
   let broken = false;
@@ -310,10 +328,10 @@ function cgHostPreconditioned(p: HostProblem, precondition: HostPrecondition): H
   const L = new Layout(p);
   const {n, k, batch, systems, tol2} = L;
   const x = L.initialGuess();
-  const r = new Float32Array(L.size);
-  const z = new Float32Array(L.size);
-  const dir = new Float32Array(L.size);
-  const ap = new Float32Array(L.size);
+  const r = L.vector();
+  const z = L.vector();
+  const dir = L.vector();
+  const ap = L.vector();
   const rz = new Float64Array(systems);
   const rr = new Float64Array(systems);
   let broken = false;
@@ -377,6 +395,14 @@ function cgHostPreconditioned(p: HostProblem, precondition: HostPrecondition): H
  */
 function plainUpdate(x: Float32Array, r: Float32Array, dir: Float32Array, ap: Float32Array, o: number, n: number,
     alpha: number, rz: number): number {
+  const kernels = wasmKernels();
+  if (kernels != null && o === 0 && inWasmMemory(kernels, x) && inWasmMemory(kernels, r) &&
+      inWasmMemory(kernels, dir) && inWasmMemory(kernels, ap)) {
+    // The same two passes in float32 SIMD (α and β rounded to float32), rᵀr in float64.
+    const wasmNext = kernels.update(n, x.byteOffset, r.byteOffset, dir.byteOffset, ap.byteOffset, alpha);
+    kernels.direction(n, dir.byteOffset, r.byteOffset, divNoNan(wasmNext, rz));
+    return wasmNext;
+  }
   let next = 0;
   for (let i = o, end = o + n; i < end; i++) {
     x[i] += alpha * dir[i];
@@ -398,9 +424,9 @@ export function jacobiHost(p: HostProblem): HostResult {
   const {n, k, batch, systems, tol} = L;
   const inv = p.inverseDiagonal;
   const x = L.initialGuess();
-  const r = new Float32Array(L.size);
-  const next = new Float32Array(L.size);
-  const ax = new Float32Array(L.size);
+  const r = L.vector();
+  const next = L.vector();
+  const ax = L.vector();
   const rr = new Float64Array(systems);
   const active = new Uint8Array(k);
 
@@ -454,15 +480,15 @@ export function bicgstabHost(p: HostProblem): HostResult {
   const {n, k, batch, systems, tol} = L;
   const inv = p.inverseDiagonal;
   const x = L.initialGuess();
-  const r = new Float32Array(L.size);
-  const shadow = new Float32Array(L.size);
-  const dir = new Float32Array(L.size);
-  const v = new Float32Array(L.size);
-  const pHat = new Float32Array(L.size);
-  const vNext = new Float32Array(L.size);
-  const half = new Float32Array(L.size);
-  const sHat = new Float32Array(L.size);
-  const t = new Float32Array(L.size);
+  const r = L.vector();
+  const shadow = L.vector();
+  const dir = L.vector();
+  const v = L.vector();
+  const pHat = L.vector();
+  const vNext = L.vector();
+  const half = L.vector();
+  const sHat = L.vector();
+  const t = L.vector();
   const rho = new Float64Array(systems);
   const alpha = new Float64Array(systems);
   const omega = new Float64Array(systems);
@@ -578,10 +604,10 @@ export function gmresHost(p: HostProblem, restart: number): HostResult {
   const inv = p.inverseDiagonal;
   const m = Math.max(1, Math.min(restart, n));
   const x = L.initialGuess();
-  const r = new Float32Array(size);
-  const scratch = new Float32Array(size);
-  const w = new Float32Array(size);
-  const basis = Array.from({length: m + 1}, () => new Float32Array(size));
+  const r = L.vector();
+  const scratch = L.vector();
+  const w = L.vector();
+  const basis = Array.from({length: m + 1}, () => L.vector());
   // triangle[j][i·systems + s] = Rᵢⱼ of system s; rotations and ĝ per step and system.
   const triangle = Array.from({length: m}, (_, j) => new Float64Array((j + 1) * systems));
   const cs = Array.from({length: m}, () => new Float64Array(systems));

@@ -41,15 +41,26 @@ export function buildCsr(n: number, rows: Int32Array, cols: Int32Array): CsrStru
   return {rowPtr, col, order};
 }
 
-/** A sparse matrix in CSR with its values gathered into slot order. */
+/**
+ * A sparse matrix in CSR with its values gathered into slot order on first use (a product by
+ * diagonals in wasm reads `cooValues` itself and may never need them); `cooValues` must stay
+ * valid while the operator is in use.
+ */
 export class CsrHost implements HostOperator {
   readonly batch = 1;
-  readonly values: Float32Array;
+  private gathered: Float32Array | null = null;
 
-  constructor(readonly n: number, readonly csr: CsrStructure, cooValues: ArrayLike<number>) {
-    const {order} = csr;
-    this.values = new Float32Array(order.length);
-    for (let j = 0; j < order.length; j++) this.values[j] = cooValues[order[j]];
+  constructor(readonly n: number, readonly csr: CsrStructure, readonly cooValues: ArrayLike<number>) {}
+
+  /** The values in CSR slot order. */
+  get values(): Float32Array {
+    if (this.gathered == null) {
+      const {order} = this.csr;
+      const v = new Float32Array(order.length);
+      for (let j = 0; j < order.length; j++) v[j] = this.cooValues[order[j]];
+      this.gathered = v;
+    }
+    return this.gathered;
   }
 
   applyDot(_m: number, x: Float32Array, xo: number, y: Float32Array, yo: number): number {

@@ -70,10 +70,17 @@ export function nativeEngineRuns(): {runs: number; kernelsPerIteration: number} 
 }
 
 /**
- * One right-hand side on fewer unknowns than this runs on the host engine, where a native
- * dispatch outweighs the arithmetic: between 128² (host) and 256² (native), as measured above.
+ * One right-hand side on fewer unknowns than this runs on the host engine. With its WebAssembly
+ * kernels (every Node this library supports has WebAssembly SIMD) the host loop beat the native
+ * one at every size measured. CG on 2-D Poisson, one right-hand side, ms per iteration, fastest
+ * of 9 interleaved rounds (bench/host-engine.ts, bench/results/host-engine.md, load average
+ * 1–2.5 on 2 shared cores), host vs native: 128² 0.070 vs 1.43 (20×), 256² 0.30 vs 3.72 (12×),
+ * 512² 1.48 vs 13.5 (9×), 1024² 10.4 vs 45.1 (4.3×); an earlier run at load 3–5 gave 27×, 8×,
+ * 5.8× and 5.5×. So the threshold sits just above the largest grid measured, 1024²; beyond it
+ * the choice is unmeasured and stays native. The JS loops alone would not justify it: 2.47 vs
+ * 3.72 at 256², 10.8 vs 13.5 at 512², 60 vs 45 at 1024² (the earlier 32768 came from them).
  */
-export const HOST_BELOW = 32768;
+export const HOST_BELOW = 1024 * 1024 + 1;
 
 /** CG on TensorFlow's kernels by name (or, where measured faster, on the host), or null. */
 export function tryNativeCG(state: SolverState, b: tf.Tensor, options: SolverOptions): SolverResult | null {
