@@ -14,13 +14,8 @@
  *   4× and 7× at 256² (53 vs 212; 48 vs 339), and the tf-ops loop 1.4–4.8×: native. A third
  *   run (load 5–7, after the one-column dots moved to Mul + Sum and one column went in place):
  *   2.0× and 2.7× the host loop (2.28 vs 4.61; 8.40 vs 22.3), 1.2–1.5× the tf-ops loop.
- * - k = 1 at 256²: native beat the host loop 1.2× and 5.4× (14.6 vs 17.4; 5.7 vs 30.6), and
- *   1.4× in the third run (1.46 vs 2.08): native.
- * - k = 1 at 128²: the runs disagreed, host 0.26× native in one (3.1 vs 11.6), 1.5× in the
- *   other (4.7 vs 3.2). By operation count the host loop should win there (a JS CSR iteration
- *   touches ~0.1M entries; the native one pays 14 dispatches of ~10 µs beside a
- *   SparseTensorDenseMatMul), and its worse case lost less, so one right-hand side on fewer than
- *   `HOST_BELOW` unknowns (between the two grids) goes to the host engine.
+ * - one right-hand side: the host engine, whose WebAssembly kernels beat the native loop at
+ *   every grid measured, 128² to 1024² (the numbers are at `HOST_BELOW`).
  * `useNativeEngine(false)` restores the tf-ops loop, the reference the tests compare with.
  */
 import * as tf from '@tensorflow/tfjs-core';
