@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {describeEachBackend} from './support/backends';
-import {choleskyFactor, flatPermutation, luFactor, permuteRows, triangularSolve} from '../src/kernels';
+import {choleskyFactor, flatPermutation, kernels, luFactor, permuteRows, triangularSolve} from '../src/kernels';
 import {needsPivoting, spd} from '../testing/cases';
 import {FLOAT32_EPS, Matrix64, condition, matmul, outerNegative, randomVector, relativeError, solve64, transpose} from '../testing/reference';
 
@@ -70,3 +70,37 @@ describeEachBackend('kernel seam: factorisations are differentiable to second or
     });
   }
 });
+
+// The host kernel's exactness, where it runs (cpu, and wasm with the host engine on). tfjs-node
+// flushes subnormals to zero, so there a subnormal column scales by 1, as a zero one does.
+describeEachBackend('kernel seam: the power-of-two column scale', backend => {
+  // Columns: subnormal, zero, ordinary, a NaN, huge, an exact power of two (log₂ may round
+  // across it), ±∞, and one below 1.
+  const columns = [
+    [1e-40, -2e-41], [0, 0], [3, -0.7], [NaN, 1], [1e30, -3e35], [-4, 4], [Infinity, 1], [0.3, -0.01],
+  ];
+  /** The exact scale in float64: s = 2^e with s ≤ max|bⱼ| < 2s, or 1 when there is none. */
+  const expected = (column: number[]) => {
+    const max = Math.max(...column.map(v => Math.abs(Math.fround(v))));
+    if (!Number.isFinite(max) || max === 0) return 1;
+    let s = 1;
+    while (s > max) s /= 2;
+    while (2 * s <= max) s *= 2;
+    return s;
+  };
+
+  it(`${backend}: s ≤ max|bⱼ| < 2s per column, 1 for zero or non-finite columns, batched too`, () => {
+    const k = columns.length;
+    const b = tf.tensor2d(Float32Array.from({length: 2 * k}, (_, e) => columns[e % k][Math.floor(e / k)]), [2, k]);
+    const batched = tf.tidy(() => tf.stack([b, tf.mul(b, 3)]));
+    const before = tf.memory().numTensors;
+    const s = kernels().columnScale(b);
+    const sb = kernels().columnScale(batched);
+    expect(tf.memory().numTensors - before).toBe(2);
+    expect(s.shape).toEqual([1, k]);
+    expect(sb.shape).toEqual([2, 1, k]);
+    expect(Array.from(s.dataSync())).toEqual(columns.map(expected));
+    expect(Array.from(sb.dataSync())).toEqual([...columns.map(expected), ...columns.map(c => expected(c.map(v => Math.fround(v) * 3)))]);
+    tf.dispose([b, batched, s, sb]);
+  });
+}, {backends: ['cpu', 'wasm']});

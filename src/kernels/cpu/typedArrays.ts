@@ -107,3 +107,31 @@ export function cooProduct(rows: Int32Array, cols: Int32Array, values: Float32Ar
   }
   return y;
 }
+
+/**
+ * s = 2^⌊log₂ max|bⱼ|⌋ per column of `[batch, n, k]` values (1 for a column that is all zeros
+ * or holds a NaN or ±∞), exactly: the power of two with s ≤ max|bⱼ| < 2s.
+ */
+export function columnScaleArrays(b: Float32Array, batch: number, n: number, k: number): Float32Array {
+  const out = new Float32Array(batch * k);
+  for (let m = 0; m < batch; m++) {
+    for (let c = 0; c < k; c++) {
+      let max = 0;
+      for (let i = 0, at = m * n * k + c; i < n; i++, at += k) {
+        const a = Math.abs(b[at]);
+        // NaN sticks: no later comparison replaces it.
+        if (a > max || a !== a) max = a;
+      }
+      out[m * k + c] = Number.isFinite(max) && max > 0 ? powerOfTwoBelow(max) : 1;
+    }
+  }
+  return out;
+}
+
+/** The largest power of two ≤ m, for finite m > 0 (log₂ alone can round across a power). */
+function powerOfTwoBelow(m: number): number {
+  let p = 2 ** Math.floor(Math.log2(m));
+  if (p > m) p /= 2;
+  else if (2 * p <= m) p *= 2;
+  return p;
+}
