@@ -4,6 +4,7 @@ import {WasmArena} from '../src/kernels/host/WasmArena';
 import {diaStructure, wasmPlan} from '../src/kernels/host/wasmOperators';
 import {useWasmKernels, wasmKernels} from '../src/kernels/host/wasmKernels';
 import {hostKernelsWasm} from '../src/kernels/host/wasm/hostKernelsWasm';
+import {luFactorArrays} from '../src/kernels/cpu/typedArrays';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const {compile, kernelFiles} = require('../scripts/build-wasm.js') as {
   compile(name: string, text: string): Promise<string>;
@@ -219,5 +220,58 @@ maybe('WebAssembly kernels against a float64 reference', () => {
     const again = WasmArena.open(64);
     expect(again).not.toBeNull();
     again?.close();
+  });
+});
+
+describe('WebAssembly kernels: dense LU', () => {
+  /** Row-major batch of n×n matrices: random, one needing pivots, one singular, one with a NaN. */
+  function matrices(n: number, seed: number): Float32Array {
+    const rand = stream(seed);
+    const a = Float32Array.from({length: 4 * n * n}, () => rand());
+    const at = (m: number, i: number, j: number) => m * n * n + i * n + j;
+    for (let i = 0; i < n; i++) a[at(1, i, i)] = 1e-6 * a[at(1, i, i)];   // tiny diagonal: pivoting decides
+    for (let i = 0; i < n; i++) a[at(2, i, n - 1)] = a[at(2, i, 0)] * 2; // columns 0 and n−1 dependent
+    a[at(3, n >> 1, n >> 2)] = NaN;
+    return a;
+  }
+
+  it('equals the JavaScript elimination bit for bit (n = 32…70, pivoting, singular, NaN)', () => {
+    for (const n of [32, 33, 47, 64, 70]) {
+      const a = matrices(n, n);
+      const previous = useWasmKernels(false);
+      const js = luFactorArrays(a, 4, n);
+      useWasmKernels(true);
+      const wasm = luFactorArrays(a, 4, n);
+      useWasmKernels(previous);
+      const differ = (x: ArrayLike<number>, y: ArrayLike<number>) => Array.from(x).findIndex((v, i) => !Object.is(v, y[i]));
+      expect([n, differ(wasm.packed, js.packed)]).toEqual([n, -1]);
+      expect([n, differ(wasm.perm, js.perm)]).toEqual([n, -1]);
+      expect([n, differ(wasm.pivots, js.pivots)]).toEqual([n, -1]);
+    }
+  });
+
+  it('P A = L U against float64, with |l| ≤ 1 (n = 33, 64)', () => {
+    for (const n of [33, 64]) {
+      const a = matrices(n, 100 + n).subarray(0, 2 * n * n);
+      const {packed, perm} = luFactorArrays(a, 2, n);
+      for (let m = 0; m < 2; m++) {
+        const base = m * n * n;
+        let worst = 0;
+        let scale = 0;
+        let largestL = 0;
+        for (let i = 0; i < n; i++) {
+          for (let k = 0; k < i; k++) largestL = Math.max(largestL, Math.abs(packed[base + i * n + k]));
+          for (let j = 0; j < n; j++) {
+            let s = 0;
+            for (let k = 0; k <= Math.min(i, j); k++) s += (k === i ? 1 : packed[base + i * n + k]) * packed[base + k * n + j];
+            const want = a[base + perm[m * n + i] * n + j];
+            worst = Math.max(worst, Math.abs(s - want));
+            scale = Math.max(scale, Math.abs(want));
+          }
+        }
+        expect(largestL).toBeLessThanOrEqual(1);
+        expect(worst / scale).toBeLessThan(8 * n * 1.2e-7);
+      }
+    }
   });
 });

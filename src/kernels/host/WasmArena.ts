@@ -52,6 +52,12 @@ export class WasmArena {
     return start < 0 ? null : new Float32Array(this.kernels.memory.buffer, start + pad * 4, length);
   }
 
+  /** Float64 storage of `length`, or null when the arena is full. */
+  f64(length: number): Float64Array | null {
+    const start = this.take(WasmArena.bytes(2 * length));
+    return start < 0 ? null : new Float64Array(this.kernels.memory.buffer, start, length);
+  }
+
   /** Int32 storage of `length`, or null when the arena is full. */
   i32(length: number): Int32Array | null {
     const start = this.take(WasmArena.bytes(length));

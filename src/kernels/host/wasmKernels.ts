@@ -20,6 +20,8 @@ export interface WasmKernels {
   update(n: number, x: number, r: number, p: number, q: number, alpha: number): number;
   /** p = r + βp. */
   direction(n: number, p: number, r: number, beta: number): void;
+  /** P A = L U in place on the float64 n×n matrix at m (packed L\U); row order into perm, u_kk into pivots. */
+  luFactor(n: number, m: number, perm: number, pivots: number): void;
 }
 
 let enabled = defaultEnabled();

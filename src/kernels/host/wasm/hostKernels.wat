@@ -1,4 +1,4 @@
-;; Kernels of the host Krylov engine, on float32 vectors in this module's memory (byte offsets).
+;; Kernels of the host engine, on vectors and matrices in this module's memory (byte offsets).
 ;;
 ;; - csrDot: y = A x for A in compressed sparse rows, each row summed in float64; returns xᵀy
 ;;   (in float64, of the stored float32 y).
@@ -9,7 +9,11 @@
 ;;   value. Returns xᵀy in float64.
 ;; - update: x += αp, r −= αq (float32), returns rᵀr in float64 — one CG step after the product.
 ;; - direction: p = r + βp (float32).
-;; All loops run four lanes at a time and finish the n mod 4 tail one lane at a time.
+;; - luFactor: P A = L U with partial pivoting (Golub & Van Loan, Matrix Computations, 4th ed.,
+;;   Alg. 3.4.1), in place on a row-major float64 n×n matrix, the same operations in the same
+;;   order as the JavaScript loop in kernels/cpu/typedArrays.ts (so the same bits): perm gets
+;;   the row order (int32), pivots the u_kk (float64); the row updates run two lanes of f64x2.
+;; The float32 loops run four lanes at a time and finish the n mod 4 tail one lane at a time.
 (module
   (memory (export "memory") 1)
 
@@ -148,4 +152,81 @@
         (f32.mul (local.get $b) (f32.load (i32.add (local.get $p) (local.get $o))))))
       (local.set $o (i32.add (local.get $o) (i32.const 4)))
       (br $tail))))
+
+  ;; Row k of m at byte offset m + 8·k·n.
+  (func $row (param $m i32) (param $n i32) (param $k i32) (result i32)
+    (i32.add (local.get $m) (i32.shl (i32.mul (local.get $k) (local.get $n)) (i32.const 3))))
+
+  (func (export "luFactor") (param $n i32) (param $m i32) (param $perm i32) (param $pivots i32)
+    (local $k i32) (local $i i32) (local $j i32) (local $best i32) (local $t i32)
+    (local $rowK i32) (local $rowI i32) (local $rowB i32) (local $bytes i32) (local $o i32) (local $end2 i32)
+    (local $pivot f64) (local $l f64) (local $a f64) (local $lv v128)
+    (local.set $bytes (i32.shl (local.get $n) (i32.const 3)))
+    (block $permDone (loop $permLoop
+      (br_if $permDone (i32.ge_u (local.get $i) (local.get $n)))
+      (i32.store (i32.add (local.get $perm) (i32.shl (local.get $i) (i32.const 2))) (local.get $i))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $permLoop)))
+    (block $done (loop $columns
+      (br_if $done (i32.ge_u (local.get $k) (local.get $n)))
+      (local.set $rowK (call $row (local.get $m) (local.get $n) (local.get $k)))
+      ;; The largest |m[i, k]| for i ≥ k; the first on ties, and NaN never wins (as in JS).
+      (local.set $best (local.get $k))
+      (local.set $i (i32.add (local.get $k) (i32.const 1)))
+      (block $searchDone (loop $search
+        (br_if $searchDone (i32.ge_u (local.get $i) (local.get $n)))
+        (if (f64.gt
+              (f64.abs (f64.load (i32.add (call $row (local.get $m) (local.get $n) (local.get $i)) (i32.shl (local.get $k) (i32.const 3)))))
+              (f64.abs (f64.load (i32.add (call $row (local.get $m) (local.get $n) (local.get $best)) (i32.shl (local.get $k) (i32.const 3))))))
+          (then (local.set $best (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $search)))
+      (if (i32.ne (local.get $best) (local.get $k))
+        (then
+          (local.set $rowB (call $row (local.get $m) (local.get $n) (local.get $best)))
+          (local.set $o (i32.const 0))
+          (block $swapDone (loop $swap
+            (br_if $swapDone (i32.ge_u (local.get $o) (local.get $bytes)))
+            (local.set $a (f64.load (i32.add (local.get $rowK) (local.get $o))))
+            (f64.store (i32.add (local.get $rowK) (local.get $o)) (f64.load (i32.add (local.get $rowB) (local.get $o))))
+            (f64.store (i32.add (local.get $rowB) (local.get $o)) (local.get $a))
+            (local.set $o (i32.add (local.get $o) (i32.const 8)))
+            (br $swap)))
+          (local.set $t (i32.load (i32.add (local.get $perm) (i32.shl (local.get $k) (i32.const 2)))))
+          (i32.store (i32.add (local.get $perm) (i32.shl (local.get $k) (i32.const 2)))
+            (i32.load (i32.add (local.get $perm) (i32.shl (local.get $best) (i32.const 2)))))
+          (i32.store (i32.add (local.get $perm) (i32.shl (local.get $best) (i32.const 2))) (local.get $t))))
+      (local.set $pivot (f64.load (i32.add (local.get $rowK) (i32.shl (local.get $k) (i32.const 3)))))
+      (f64.store (i32.add (local.get $pivots) (i32.shl (local.get $k) (i32.const 3))) (local.get $pivot))
+      (if (f64.ne (local.get $pivot) (f64.const 0))
+        (then
+          ;; Columns k+1 … n−1 of each row below: pairs from k+1, then the last one if n−k−1 is odd.
+          (local.set $end2 (i32.add (i32.shl (i32.add (local.get $k) (i32.const 1)) (i32.const 3))
+            (i32.and (i32.shl (i32.sub (i32.sub (local.get $n) (local.get $k)) (i32.const 1)) (i32.const 3)) (i32.const -16))))
+          (local.set $i (i32.add (local.get $k) (i32.const 1)))
+          (block $rowsDone (loop $rows
+            (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $n)))
+            (local.set $rowI (call $row (local.get $m) (local.get $n) (local.get $i)))
+            (local.set $l (f64.div (f64.load (i32.add (local.get $rowI) (i32.shl (local.get $k) (i32.const 3)))) (local.get $pivot)))
+            (f64.store (i32.add (local.get $rowI) (i32.shl (local.get $k) (i32.const 3))) (local.get $l))
+            (if (f64.ne (local.get $l) (f64.const 0))
+              (then
+                (local.set $lv (f64x2.splat (local.get $l)))
+                (local.set $o (i32.shl (i32.add (local.get $k) (i32.const 1)) (i32.const 3)))
+                (block $pairsDone (loop $pairs
+                  (br_if $pairsDone (i32.ge_u (local.get $o) (local.get $end2)))
+                  (v128.store (i32.add (local.get $rowI) (local.get $o)) (f64x2.sub
+                    (v128.load (i32.add (local.get $rowI) (local.get $o)))
+                    (f64x2.mul (local.get $lv) (v128.load (i32.add (local.get $rowK) (local.get $o))))))
+                  (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                  (br $pairs)))
+                (if (i32.lt_u (local.get $o) (local.get $bytes))
+                  (then
+                    (f64.store (i32.add (local.get $rowI) (local.get $o)) (f64.sub
+                      (f64.load (i32.add (local.get $rowI) (local.get $o)))
+                      (f64.mul (local.get $l) (f64.load (i32.add (local.get $rowK) (local.get $o))))))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $rows)))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $columns))))
 )
