@@ -23,7 +23,10 @@ import {hostEngineEnabled} from './host/hostBackend';
 import {webglKernels} from './webgl';
 
 registerFallbackKernels(tfOpsKernels);
-registerKernels('cpu', cpuKernels);
+// The column scale reads b synchronously, as the host engine does: with the engine off, cpu
+// solves that need no readback (fixedIterations, the asynchronous API) must read nothing.
+const {columnScale: hostColumnScale, ...cpuAlways} = cpuKernels;
+registerKernels('cpu', {...cpuAlways, ...whenHostEngine({columnScale: hostColumnScale}, tfOpsKernels)});
 // wasm tensors are readable without a copy, so the typed-array kernels serve wasm too: dense LU
 // n = 500 took 38–81 s in per-column tf ops there and 0.5–1.1 s on typed arrays
 // (bench/host-engine.ts). `useHostEngine(false)` restores the tf-ops ones for comparisons.
