@@ -204,6 +204,19 @@ function cgLoopChecks(): Check[] {
   ];
 }
 
+/** tfjs kernels queued by `body` with the WebGL engine on and off: [engine, tf ops]. */
+async function kernelsOnAndOff(body: () => tf.Tensor): Promise<[number, number]> {
+  const count = async (on: boolean) => {
+    const previous = ls.useWebglEngine(on);
+    try {
+      return await kernelCount(body);
+    } finally {
+      ls.useWebglEngine(previous);
+    }
+  };
+  return [await count(true), await count(false)];
+}
+
 /**
  * On webgl, proof that the programs ran: they are not tfjs kernels, so tf.profile of a solve on
  * them lists a fraction of the tf-ops loop's kernels.
@@ -214,16 +227,8 @@ function kernelCountCheck(): AsyncCheck {
     name: 'CG on webgl queues under a fifth of the tf-ops loop\'s tfjs kernels (the programs ran)',
     run: async () => {
       if (tf.getBackend() !== 'webgl') return;
-      const count = async (on: boolean) => {
-        const previous = ls.useWebglEngine(on);
-        try {
-          return await kernelCount(() => ls.solve(ls.poisson2dOperator(m), tf.ones([m * m]),
-            {method: 'cg', fixedIterations: true, maxIterations: 20}));
-        } finally {
-          ls.useWebglEngine(previous);
-        }
-      };
-      const [engine, reference] = [await count(true), await count(false)];
+      const [engine, reference] = await kernelsOnAndOff(() => ls.solve(ls.poisson2dOperator(m), tf.ones([m * m]),
+        {method: 'cg', fixedIterations: true, maxIterations: 20}));
       atMost(`tfjs kernels with the programs (tf ops: ${reference})`, engine, reference / 5);
     },
   };
@@ -436,16 +441,8 @@ function bicgstabKernelCountCheck(): AsyncCheck {
     name: 'BiCGStab on webgl queues under a fifth of the tf-ops loop\'s tfjs kernels, solve and adjoint (the programs ran)',
     run: async () => {
       if (tf.getBackend() !== 'webgl') return;
-      const count = async (on: boolean) => {
-        const previous = ls.useWebglEngine(on);
-        try {
-          return await kernelCount(() => ls.solve(ls.poisson2dOperator(m), tf.ones([m * m]),
-            {method: 'bicgstab', fixedIterations: true, maxIterations: 20}));
-        } finally {
-          ls.useWebglEngine(previous);
-        }
-      };
-      const [engine, reference] = [await count(true), await count(false)];
+      const [engine, reference] = await kernelsOnAndOff(() => ls.solve(ls.poisson2dOperator(m), tf.ones([m * m]),
+        {method: 'bicgstab', fixedIterations: true, maxIterations: 20}));
       atMost(`tfjs kernels with the programs (tf ops: ${reference})`, engine, reference / 5);
       // The gradient's transposed solve too: were it on tf ops, half the kernels would remain.
       const gradient = async (on: boolean) => {
