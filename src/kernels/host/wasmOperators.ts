@@ -92,7 +92,10 @@ export function wasmPlan(op: HostOperator, format?: 'csr' | 'dia'): WasmPlan | n
         const {order} = csr;
         const coo = op.cooValues;
         for (let j = 0; j < position.length; j++) val[position[j]] += coo[order[j]];
-        return new WasmDiaHost(op, arena.kernels, offs, val);
+        const {kernels} = arena;
+        // Each yᵢ a float32 sum of at most ndiag float32 products, where CSR sums in float64.
+        return new WasmSparseHost(op, kernels, (x, y) =>
+          kernels.diaDot(n, offs.length, offs.byteOffset, val.byteOffset, x.byteOffset, y.byteOffset));
       },
     };
   }
@@ -109,7 +112,9 @@ export function wasmPlan(op: HostOperator, format?: 'csr' | 'dia'): WasmPlan | n
       rowPtr.set(csr.rowPtr);
       col.set(csr.col);
       val.set(op.values);
-      return new WasmCsrHost(op, arena.kernels, rowPtr, col, val);
+      const {kernels} = arena;
+      return new WasmSparseHost(op, kernels, (x, y) =>
+        kernels.csrDot(n, rowPtr.byteOffset, col.byteOffset, val.byteOffset, x.byteOffset, y.byteOffset));
     },
   };
 }
@@ -119,50 +124,26 @@ function direct(kernels: WasmKernels, x: Float32Array, xo: number, y: Float32Arr
   return xo === 0 && yo === 0 && inWasmMemory(kernels, x) && inWasmMemory(kernels, y);
 }
 
-/** A CSR matrix in an arena, multiplied by the scalar CSR kernel. */
-export class WasmCsrHost implements HostOperator {
-  readonly batch = 1;
-  readonly n: number;
-
-  constructor(private readonly js: CsrHost, private readonly kernels: WasmKernels, private readonly rowPtr: Int32Array,
-      private readonly col: Int32Array, private readonly val: Float32Array) {
-    this.n = js.n;
-  }
-
-  applyDot(m: number, x: Float32Array, xo: number, y: Float32Array, yo: number): number {
-    if (!direct(this.kernels, x, xo, y, yo)) return this.js.applyDot(m, x, xo, y, yo);
-    return this.kernels.csrDot(this.n, this.rowPtr.byteOffset, this.col.byteOffset, this.val.byteOffset,
-      x.byteOffset, y.byteOffset);
-  }
-
-  apply(m: number, x: Float32Array, xo: number, y: Float32Array, yo: number, k: number): void {
-    if (k === 1 && direct(this.kernels, x, xo, y, yo)) this.applyDot(m, x, xo, y, yo);
-    else this.js.apply(m, x, xo, y, yo, k);
-  }
-}
-
 /**
- * A matrix by diagonals in an arena: `val[d·n + i]` = A[i, i + offsets[d]] (zero where that
- * column is out of range), multiplied four rows at a time in float32 — each yᵢ a float32 sum
- * of at most ndiag float32 products, where CSR sums in float64.
+ * A sparse matrix whose arrays sit in an arena, multiplied by a kernel there (`product`: y = A x,
+ * returning xᵀy) when x and y are arena vectors with one column, and by `CsrHost`'s loops
+ * otherwise.
  */
-export class WasmDiaHost implements HostOperator {
+export class WasmSparseHost implements HostOperator {
   readonly batch = 1;
   readonly n: number;
 
-  constructor(private readonly js: CsrHost, private readonly kernels: WasmKernels, private readonly offsets: Int32Array,
-      private readonly val: Float32Array) {
+  constructor(private readonly js: CsrHost, private readonly kernels: WasmKernels,
+      private readonly product: (x: Float32Array, y: Float32Array) => number) {
     this.n = js.n;
   }
 
   applyDot(m: number, x: Float32Array, xo: number, y: Float32Array, yo: number): number {
-    if (!direct(this.kernels, x, xo, y, yo)) return this.js.applyDot(m, x, xo, y, yo);
-    return this.kernels.diaDot(this.n, this.offsets.length, this.offsets.byteOffset, this.val.byteOffset,
-      x.byteOffset, y.byteOffset);
+    return direct(this.kernels, x, xo, y, yo) ? this.product(x, y) : this.js.applyDot(m, x, xo, y, yo);
   }
 
   apply(m: number, x: Float32Array, xo: number, y: Float32Array, yo: number, k: number): void {
-    if (k === 1 && direct(this.kernels, x, xo, y, yo)) this.applyDot(m, x, xo, y, yo);
+    if (k === 1 && direct(this.kernels, x, xo, y, yo)) this.product(x, y);
     else this.js.apply(m, x, xo, y, yo, k);
   }
 }
