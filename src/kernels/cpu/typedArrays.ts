@@ -7,10 +7,12 @@
 import {WasmArena} from '../host/WasmArena';
 
 /**
- * From this n on the elimination runs in WebAssembly: measured (fastest of 5, one process,
- * bit-identical factors) n = 500 27 ms against the loop's 194 ms, n = 1000 364 against 1592;
- * many tiny systems pay the copies (B = 1024, n = 16: 7.8 against 6.6 ms; B = 3, n = 37: 0.3
- * against 0.4).
+ * From this n on the elimination runs in WebAssembly. bench/host-engine.ts (dense LU n = 500 on
+ * wasm, the whole solve): 43.7 ms with it against 154 ms for the JS loop in the previous
+ * committed run and 192 ms for ml-matrix beside it. Below, many tiny systems pay the copies in
+ * and out: a one-off timing of `luFactorArrays` with `useWasmKernels` on and off (fastest of 5,
+ * bit-identical factors) gave B = 1024, n = 16: 7.8 against 6.6 ms; B = 3, n = 37: 0.3 against
+ * 0.4; n = 500: 27 against 194.
  */
 const WASM_LU_FROM = 32;
 
